@@ -1,0 +1,42 @@
+# Everything bootstraps .venv from a bare Python 3.11+: uv is pip-installed into it at a
+# pinned version, then `uv sync --frozen` installs the core and every plugin from uv.lock.
+PYTHON ?= python3
+VENV := .venv
+UV := $(VENV)/bin/uv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo test lint typecheck unit bench clean
+
+$(UV):
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock plugins/*/pyproject.toml
+	$(UV) sync --frozen --all-packages --python $(BIN)/python
+	@touch $@
+
+install: $(VENV)/.synced
+
+demo: install
+	$(BIN)/hackattic run websocket_chit_chat --sandbox
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

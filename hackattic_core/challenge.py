@@ -1,0 +1,99 @@
+"""The interface every challenge plugin implements.
+
+A *challenge* is one hackattic slug's plugin; a *problem* is one fetched instance of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    import httpx
+
+    from hackattic_core.sandbox.emulation import Emulation
+    from hackattic_core.settings import Settings
+
+
+class Problem(BaseModel):
+    """Base for a challenge's problem model: extra fields the service adds are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class Solution(BaseModel):
+    """Base for a challenge's solution model: exactly what is POSTed to ``/solve``."""
+
+
+class Progress(Protocol):
+    """Where a solver reports what it is doing; the CLI shows it live on a terminal."""
+
+    def update(self, message: str) -> None:
+        """Replace the live status line (cheap: may be called at every step)."""
+
+    def done(self, message: str) -> None:
+        """Print a permanent line, such as a summary."""
+
+
+class NullProgress:
+    """Progress that shows nothing (libraries, tests, ``--json`` without a terminal)."""
+
+    def update(self, message: str) -> None:
+        """Ignore the status line."""
+
+    def done(self, message: str) -> None:
+        """Ignore the summary."""
+
+
+@dataclass
+class Context:
+    """What a solver may use without reaching into the core."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    """For downloads a problem points to (not for the hackattic API itself)."""
+    ws_base_url: str
+    """``wss://hackattic.com`` (or ``ws://127.0.0.1:PORT`` for the sandbox)."""
+    logger: logging.Logger
+    progress: Progress = field(default_factory=NullProgress)
+    attempt: int = 1
+    """Which attempt at this run this is, from 1."""
+    plugin_settings: Any = None
+    """An instance of the challenge's ``settings_model``, if it declares one."""
+
+
+class Challenge:
+    """A hackattic challenge.
+
+    Subclasses set these class attributes:
+
+    - ``name``: the hackattic slug, a lowercase identifier such as ``websocket_chit_chat``;
+    - ``title``: a one-line description shown by ``hackattic list``;
+    - ``problem_model`` / ``solution_model``: pydantic models (subclasses of
+      :class:`Problem` and :class:`Solution`);
+
+    and implement :meth:`solve`. Optional: ``settings_model`` (a pydantic-settings class
+    with its own ``HACKATTIC_<NAME>_`` prefix, built when a run starts) and
+    :meth:`emulation` (the challenge's stand-in for the offline sandbox).
+
+    To ask for a fresh problem and start over, ``solve`` raises
+    :class:`hackattic_core.errors.AttemptLost`; the runner owns that loop.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    problem_model: ClassVar[type[Problem]]
+    solution_model: ClassVar[type[Solution]]
+    settings_model: ClassVar[type[BaseModel] | None] = None
+
+    async def solve(self, problem: Any, context: Context) -> Solution:
+        """Solve one problem (an instance of ``problem_model``)."""
+        raise NotImplementedError
+
+    @classmethod
+    def emulation(cls) -> type[Emulation] | None:
+        """The sandbox emulation of this challenge, or None if it has none."""
+        return None

@@ -1,0 +1,269 @@
+"""The ``hackattic`` command: a thin layer over the library.
+
+Exit codes: 0 passed; 1 rejected (or already solved); 2 usage or configuration error;
+3 the service or network failed after retries; 4 the solver failed; 130 interrupted.
+Heavy modules (httpx, pydantic, the server stack) are imported inside the commands so that
+``hackattic --help`` and ``hackattic list`` start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from hackattic_core.errors import EXIT_CONFIG, EXIT_INTERRUPTED, HackatticError
+
+app = typer.Typer(
+    help="Solve hackattic.com challenges, online or against an offline sandbox.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+Verbose = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: debug).")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the result.")]
+JsonOutput = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
+]
+
+
+def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
+    """Print a one-line error on stderr and return the exit to raise."""
+    from hackattic_core.redaction import redact
+
+    typer.echo(f"hackattic: error: {redact(message)}", err=True)
+    return typer.Exit(code)
+
+
+def run_async(main: Callable[[], Awaitable[T]]) -> T:
+    """Run ``main``; SIGTERM cancels it like Ctrl-C, so sockets close before exit 130."""
+
+    async def guarded() -> T:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            return await main()
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+    try:
+        return asyncio.run(guarded())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        typer.echo("hackattic: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _load_registry() -> Any:
+    from hackattic_core.plugins import load_registry
+    from hackattic_core.settings import load_settings
+
+    settings = load_settings()
+    return settings, load_registry(disabled=settings.disable_plugins)
+
+
+@app.command("list")
+def list_challenges(as_json: JsonOutput = False) -> None:
+    """List every installed challenge with its plugin, version and status."""
+    from hackattic_core.output import print_registry
+
+    try:
+        _, registry = _load_registry()
+    except HackatticError as exc:
+        raise fail(str(exc), exc.exit_code) from None
+    print_registry(registry, as_json=as_json)
+
+
+@app.command()
+def run(
+    slug: Annotated[str, typer.Argument(help="The challenge's slug, e.g. websocket_chit_chat.")],
+    playground: Annotated[
+        bool,
+        typer.Option(help="Submit with &playground=1: re-solve without affecting the ranking."),
+    ] = False,
+    sandbox: Annotated[
+        bool, typer.Option(help="Run against an offline sandbox started in this process.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Solve and print the solution; do not submit.")
+    ] = False,
+    attempts: Annotated[
+        int, typer.Option(min=1, help="Fresh problems to try when a solver loses one.")
+    ] = 3,
+    rounds: Annotated[
+        int | None, typer.Option(help="Sandbox: correct answers to earn the secret.")
+    ] = None,
+    latency: Annotated[
+        str | None, typer.Option(help="Sandbox: latency profile, e.g. exp:50.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Sandbox: seed.")] = None,
+    time_scale: Annotated[
+        float | None, typer.Option(help="Sandbox: multiply every interval.")
+    ] = None,
+    fault: Annotated[
+        list[str] | None, typer.Option(help="Sandbox: a fault to inject (repeatable).")
+    ] = None,
+    as_json: JsonOutput = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Fetch a problem, solve it and submit the solution."""
+    from hackattic_core.output import TerminalProgress, configure_logging, print_json, print_result
+
+    configure_logging(-1 if quiet else verbose)
+    sandbox_options = {
+        "rounds": rounds,
+        "latency": latency,
+        "seed": seed,
+        "time_scale": time_scale,
+        "faults": fault or None,
+    }
+    chosen = {k: v for k, v in sandbox_options.items() if v is not None}
+    progress = TerminalProgress(quiet=quiet)
+
+    def report_error(exc: HackatticError) -> typer.Exit:
+        if as_json:
+            print_json(
+                {"slug": slug, "status": "failed", "error": str(exc), "exit_code": exc.exit_code}
+            )
+            return typer.Exit(exc.exit_code)
+        return fail(str(exc), exc.exit_code)
+
+    try:
+        if chosen and not sandbox:
+            raise_config(f"--{next(iter(chosen)).replace('_', '-')} needs --sandbox")
+        settings, registry = _load_registry()
+        challenge = registry.get(slug)
+        from hackattic_core.runner import run_challenge
+
+        async def main() -> Any:
+            if not sandbox:
+                settings.require_token()
+                return await run_challenge(
+                    challenge,
+                    settings,
+                    playground=playground,
+                    dry_run=dry_run,
+                    attempts=attempts,
+                    progress=progress,
+                )
+            from hackattic_core.sandbox.embedded import run_in_sandbox
+
+            return await run_in_sandbox(
+                challenge,
+                registry.challenges,
+                settings,
+                chosen,
+                playground=playground,
+                dry_run=dry_run,
+                attempts=attempts,
+                progress=progress,
+            )
+
+        result = run_async(main)
+    except HackatticError as exc:
+        raise report_error(exc) from None
+    finally:
+        progress.stop()
+    if as_json:
+        print_json(result.to_json())
+    else:
+        print_result(result)
+    raise typer.Exit(result.exit_code)
+
+
+def raise_config(message: str) -> None:
+    from hackattic_core.errors import ConfigError
+
+    raise ConfigError(message)
+
+
+@app.command("sandbox")
+def sandbox_command(
+    host: Annotated[
+        str, typer.Option(help="Address to bind (loopback unless you mean it).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 takes a free one.")] = 8000,
+    access_token: Annotated[
+        str | None, typer.Option(help="Fix the access token (default: a fresh random one).")
+    ] = None,
+    rounds: Annotated[
+        int | None, typer.Option(help="Correct chit-chat answers to earn the secret.")
+    ] = None,
+    latency: Annotated[str | None, typer.Option(help="Latency profile, e.g. exp:50.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for reproducible problems and delays.")
+    ] = None,
+    time_scale: Annotated[
+        float | None, typer.Option(help="Multiply every interval and delay.")
+    ] = None,
+    timer_late_ms: Annotated[
+        float | None, typer.Option(help="Beats fire late by up to N ms.")
+    ] = None,
+    fault: Annotated[list[str] | None, typer.Option(help="A fault to inject (repeatable).")] = None,
+    as_json: JsonOutput = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Serve the offline emulation of hackattic.com until interrupted."""
+    from hackattic_core.output import configure_logging
+
+    configure_logging(verbose)
+    options = {
+        "rounds": rounds,
+        "latency": latency,
+        "seed": seed,
+        "time_scale": time_scale,
+        "timer_late_ms": timer_late_ms,
+        "faults": fault or None,
+    }
+    try:
+        from hackattic_core.sandbox.embedded import build_conditions
+        from hackattic_core.sandbox.server import run_standalone
+
+        conditions = build_conditions({k: v for k, v in options.items() if v is not None})
+        _, registry = _load_registry()
+        run_async(
+            lambda: run_standalone(
+                registry.challenges,
+                conditions,
+                host=host,
+                port=port,
+                access_token=access_token,
+                json_output=as_json,
+            )
+        )
+    except HackatticError as exc:
+        raise fail(str(exc), exc.exit_code) from None
+    except OSError as exc:
+        raise fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}; try --port 0") from None
+
+
+def main() -> None:
+    """Console-script entry point: every unexpected error's traceback is redacted."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except BaseException:
+        import traceback
+
+        from hackattic_core.redaction import redact
+
+        sys.stderr.write(redact(traceback.format_exc()))
+        sys.exit(70)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+__all__ = ["app", "main"]

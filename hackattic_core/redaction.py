@@ -1,0 +1,49 @@
+"""Keep the access token out of everything printed or logged.
+
+The token travels in the query string, so any URL in a log line, an exception or a
+traceback would carry it. :func:`redact` masks ``access_token=…`` and every token value
+registered with :func:`register_secret`; :class:`RedactingFilter` applies it to log records
+(httpx's own included).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_QUERY_TOKEN = re.compile(r"(access_token=)[^&\s\"'<>#]+")
+_secrets: set[str] = set()
+
+MASK = "***"
+
+
+def register_secret(value: str) -> None:
+    """Mask ``value`` wherever it appears from now on."""
+    # Very short values would mask innocent text; a real token is long.
+    if len(value) >= 4:
+        _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """``text`` with the access token masked as ``access_token=***``."""
+    text = _QUERY_TOKEN.sub(r"\1" + MASK, text)
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record's final message in place."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Render the traceback now, redacted, so no handler formats the raw one.
+            formatter = logging.Formatter()
+            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        return True

@@ -1,0 +1,111 @@
+"""Settings from ``HACKATTIC_*`` environment variables and ``.env``.
+
+Settings are built when a command runs (:func:`load_settings`), never at import time, so
+tests and the sandbox can build their own. Environment variables override ``.env``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from hackattic_core.errors import ConfigError
+
+DEFAULT_BASE_URL = "https://hackattic.com"
+
+
+class Settings(BaseSettings):
+    """Everything the core needs; plugins keep their own settings under their own prefix."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HACKATTIC_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    access_token: SecretStr | None = Field(
+        default=None, description="Your hackattic access token (from your hackattic profile)."
+    )
+    base_url: str = Field(default=DEFAULT_BASE_URL, description="Where hackattic lives.")
+    http_timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request.")
+    retry_attempts: int = Field(
+        default=5, ge=1, description="Tries per request, the first one included."
+    )
+    retry_backoff: float = Field(
+        default=0.5, ge=0, description="First retry wait in seconds; doubles each time."
+    )
+    retry_backoff_max: float = Field(default=10.0, ge=0, description="Longest single retry wait.")
+    retry_total: float = Field(
+        default=60.0, gt=0, description="Give up retrying after this many seconds."
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest HTTP answer accepted."
+    )
+    disable_plugins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated plugin (entry point) names to skip."
+    )
+
+    @field_validator("disable_plugins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        check_base_url(value)
+        return value.rstrip("/")
+
+    @property
+    def ws_base_url(self) -> str:
+        """The WebSocket base: the base URL with ``https`` → ``wss`` and ``http`` → ``ws``."""
+        scheme, rest = self.base_url.split("://", 1)
+        return ("wss" if scheme == "https" else "ws") + "://" + rest
+
+    def require_token(self) -> str:
+        """The access token, or a :class:`ConfigError` saying how to provide one."""
+        if self.access_token is None or not self.access_token.get_secret_value().strip():
+            raise ConfigError(
+                "no access token: set HACKATTIC_ACCESS_TOKEN (environment or .env), "
+                "or use --sandbox to run offline"
+            )
+        return self.access_token.get_secret_value().strip()
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` names this machine (where plain http is acceptable)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> None:
+    """Refuse a malformed base URL, and plain http anywhere but loopback (the token would leak)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"malformed base URL {url!r}: expected e.g. {DEFAULT_BASE_URL}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"base URL {url!r} must not carry a query or fragment")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"base URL {url!r} uses plain http: the access token would travel unencrypted; "
+            "use https (plain http is allowed only for a loopback sandbox)"
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings now, turning validation errors into one-line :class:`ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting HACKATTIC_{field.upper()}: {message}") from None
