@@ -8,8 +8,6 @@ Heavy modules (httpx, pydantic, the server stack) are imported inside the comman
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
@@ -23,6 +21,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: rich's markdown/syntax machinery would double the start-up time.
+    rich_markup_mode=None,
 )
 
 T = TypeVar("T")
@@ -46,6 +46,8 @@ def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
 
 def run_async(main: Callable[[], Awaitable[T]]) -> T:
     """Run ``main``; SIGTERM cancels it like Ctrl-C, so sockets close before exit 130."""
+    import asyncio
+    import signal
 
     async def guarded() -> T:
         task = asyncio.current_task()
