@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install lock demo test lint typecheck unit bench clean
 
 $(UV):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -19,6 +19,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock plugins/*/pyproject.toml
 	@touch $@
 
 install: $(VENV)/.synced
+
+# After adding a plugin under plugins/ (hackattic new): record it in uv.lock.
+lock: $(UV)
+	$(UV) lock
 
 demo: install
 	$(BIN)/hackattic run websocket_chit_chat --sandbox

@@ -167,7 +167,7 @@ class HackatticClient:
 
     def _wait(self) -> Callable[[RetryCallState], float]:
         backoff = wait_exponential_jitter(
-            initial=self.settings.retry_backoff,
+            multiplier=self.settings.retry_backoff,
             max=self.settings.retry_backoff_max,
             jitter=self.settings.retry_backoff,
         )

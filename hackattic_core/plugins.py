@@ -97,7 +97,7 @@ def _check_challenge(item: Any) -> str | None:
     if not (isinstance(item, type) and issubclass(item, Challenge)):
         return f"{item!r} is not a Challenge subclass"
     name = getattr(item, "name", None)
-    if not isinstance(name, str) or not SLUG_PATTERN.match(name):
+    if not isinstance(name, str) or not SLUG_PATTERN.fullmatch(name):
         return (
             f"{item.__qualname__}.name must be a lowercase slug like 'help_me_unpack', got {name!r}"
         )
