@@ -250,6 +250,35 @@ def sandbox_command(
         raise fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}; try --port 0") from None
 
 
+@app.command()
+def new(
+    slug: Annotated[str, typer.Argument(help="The challenge's slug, e.g. help_me_unpack.")],
+    title: Annotated[str | None, typer.Option(help="One line for hackattic list.")] = None,
+    directory: Annotated[
+        str | None, typer.Option(help="Where to create it (default: plugins/SLUG).")
+    ] = None,
+) -> None:
+    """Create a plugin for a new challenge: a stub whose test passes, to fill in."""
+    from pathlib import Path
+
+    from hackattic_core.scaffold import create_plugin
+
+    try:
+        path = create_plugin(slug, Path(directory) if directory else None, title=title)
+    except HackatticError as exc:
+        raise fail(str(exc), exc.exit_code) from None
+    typer.echo(f"created {path}: a stub challenge, emulation and test (see its README.md)")
+    typer.echo("next steps:")
+    for step in (
+        "make lock install                        # lock and install the new plugin",
+        f".venv/bin/hackattic list                 # {slug}: ok",
+        f".venv/bin/pytest {path}",
+        f".venv/bin/hackattic run {slug} --sandbox",
+        f"then replace what is marked REPLACE in {path} with the real challenge",
+    ):
+        typer.echo(f"  {step}")
+
+
 def main() -> None:
     """Console-script entry point: every unexpected error's traceback is redacted."""
     try:

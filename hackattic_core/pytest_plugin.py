@@ -1,0 +1,222 @@
+"""pytest fixtures for challenge authors: the offline sandbox, settings and runs against it.
+
+Shipped with the core and registered under ``pytest11``, so every test of a plugin can ask
+for them; they work in plain (sync) tests and need no pytest-asyncio::
+
+    def test_passes_in_the_sandbox(hackattic_run):
+        result = hackattic_run("help_me_unpack")
+        assert result.passed, result.error or result.message
+
+Fixtures (all function-scoped; redefine one in a ``conftest.py`` to change it):
+
+- ``hackattic_sandbox_conditions``: the sandbox's :class:`Conditions`: a fixed seed, no
+  latency, no faults, whatever the environment or ``.env`` say;
+- ``hackattic_registry``: the challenges served and run (every installed plugin's);
+- ``hackattic_sandbox``: the sandbox, served on a free loopback port from a thread of its
+  own; the handle has ``base_url``, ``ws_base_url`` and ``access_token``;
+- ``hackattic_settings``: :class:`Settings` pointing at that sandbox (``.env`` ignored);
+- ``hackattic_context``: ``async with hackattic_context() as context:`` gives a
+  :class:`Context` for calling a challenge's ``solve`` directly, inside ``asyncio.run``
+  (the sandbox starts only when a context opens);
+- ``hackattic_run``: ``hackattic_run(slug, **options)`` runs the challenge end to end
+  (fetch, solve, submit) against the sandbox and returns the :class:`RunResult`.
+
+This module is imported by every pytest run in an environment where the core is installed,
+so it imports nothing heavy until a fixture is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from hackattic_core.challenge import Challenge, Context
+    from hackattic_core.plugins import Registry
+    from hackattic_core.runner import RunResult
+    from hackattic_core.sandbox.conditions import Conditions
+    from hackattic_core.sandbox.server import SandboxHandle
+    from hackattic_core.settings import Settings
+
+SANDBOX_SEED = 1234
+SANDBOX_TIME_SCALE = 1.0
+"""Real time: a solver that passes here keeps hackattic's own timings."""
+SANDBOX_ROUNDS = 3
+"""Correct chit-chat answers that earn the secret: enough to test, few enough to be quick."""
+_START_TIMEOUT = 30.0
+
+
+class _SandboxThread:
+    """The sandbox server running on an event loop of its own, in a daemon thread.
+
+    A sync test cannot hold an async context manager open, and a test's own
+    ``asyncio.run`` would stop a server started on its loop; a thread keeps the server
+    serving for the whole test, whatever the test does with event loops.
+    """
+
+    def __init__(self, challenges: dict[str, type[Challenge]], conditions: Conditions) -> None:
+        self._challenges = challenges
+        self._conditions = conditions
+        self._started = threading.Event()
+        self._stop: Callable[[], None] | None = None
+        self._thread = threading.Thread(target=self._run, name="hackattic-sandbox", daemon=True)
+        self.handle: SandboxHandle | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> SandboxHandle:
+        self._thread.start()
+        if not self._started.wait(_START_TIMEOUT):
+            raise RuntimeError(f"the sandbox did not start within {_START_TIMEOUT:.0f} s")
+        if self.error is not None:
+            raise RuntimeError(f"the sandbox failed to start: {self.error!r}") from self.error
+        assert self.handle is not None
+        return self.handle
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop()
+        self._thread.join(_START_TIMEOUT)
+        if self.error is not None:
+            raise RuntimeError(f"the sandbox failed: {self.error!r}") from self.error
+
+    def _run(self) -> None:
+        import asyncio
+
+        try:
+            asyncio.run(self._serve())
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self._started.set()
+
+    async def _serve(self) -> None:
+        import asyncio
+
+        from hackattic_core.sandbox.server import serve_sandbox
+
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+
+        def stop() -> None:
+            loop.call_soon_threadsafe(stopping.set)
+
+        self._stop = stop
+        async with serve_sandbox(self._challenges, self._conditions) as handle:
+            self.handle = handle
+            self._started.set()
+            await stopping.wait()
+
+
+@pytest.fixture
+def hackattic_sandbox_conditions() -> Conditions:
+    """Reproducible sandbox conditions: a fixed seed, real time, no latency, no faults."""
+    from hackattic_core.sandbox.conditions import Conditions
+
+    # Every field from its default, not from HACKATTIC_SANDBOX_* or .env: a developer's
+    # settings (a fault, a latency profile) must not change what the tests see.
+    defaults = {
+        name: field.get_default(call_default_factory=True)
+        for name, field in Conditions.model_fields.items()
+    }
+    defaults.update(seed=SANDBOX_SEED, time_scale=SANDBOX_TIME_SCALE, rounds=SANDBOX_ROUNDS)
+    return Conditions(_env_file=None, **defaults)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def hackattic_registry() -> Registry:
+    """Every installed challenge plugin (the sandbox serves those with an emulation)."""
+    from hackattic_core.plugins import load_registry
+
+    return load_registry()
+
+
+@pytest.fixture
+def hackattic_sandbox(
+    hackattic_registry: Registry, hackattic_sandbox_conditions: Conditions
+) -> Iterator[SandboxHandle]:
+    """The offline sandbox on a free loopback port, stopped after the test."""
+    server = _SandboxThread(hackattic_registry.challenges, hackattic_sandbox_conditions)
+    handle = server.start()
+    try:
+        yield handle
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def hackattic_settings(hackattic_sandbox: SandboxHandle) -> Settings:
+    """Settings pointing at the sandbox; ``.env`` is not read."""
+    from pydantic import SecretStr
+
+    from hackattic_core.settings import Settings
+
+    return Settings(  # type: ignore[call-arg]  # _env_file: a pydantic-settings option
+        _env_file=None,
+        base_url=hackattic_sandbox.base_url,
+        access_token=SecretStr(hackattic_sandbox.access_token),
+    )
+
+
+@pytest.fixture
+def hackattic_context(
+    request: pytest.FixtureRequest,
+) -> Callable[..., contextlib.AbstractAsyncContextManager[Context]]:
+    """``async with hackattic_context(challenge=None, **fields) as context:``: a Context.
+
+    Its settings point at the sandbox, started when the first context opens (a solver that
+    needs no server costs no server). Its HTTP client belongs to the event loop it is
+    opened on, hence an async context manager, to open inside the test's own
+    ``asyncio.run``. ``challenge`` (a Challenge class) gives the logger name and the
+    plugin settings; ``fields`` override any field of the Context.
+    """
+
+    @contextlib.asynccontextmanager
+    async def open_context(
+        challenge: type[Challenge] | None = None, **fields: Any
+    ) -> AsyncIterator[Context]:
+        import logging
+
+        import httpx
+
+        from hackattic_core.challenge import Context
+
+        settings: Settings = request.getfixturevalue("hackattic_settings")
+        name = challenge.name if challenge is not None else "test"
+        settings_model = challenge.settings_model if challenge is not None else None
+        async with httpx.AsyncClient(timeout=settings.http_timeout) as http:
+            values: dict[str, Any] = {
+                "settings": settings,
+                "http": http,
+                "ws_base_url": settings.ws_base_url,
+                "logger": logging.getLogger(f"hackattic.{name}"),
+                "plugin_settings": settings_model() if settings_model is not None else None,
+            }
+            yield Context(**{**values, **fields})
+
+    return open_context
+
+
+@pytest.fixture
+def hackattic_run(
+    hackattic_registry: Registry, hackattic_settings: Settings
+) -> Callable[..., RunResult]:
+    """``hackattic_run(slug, **options)``: fetch, solve and submit against the sandbox.
+
+    ``options`` are those of :func:`hackattic_core.runner.run_challenge` (``attempts``,
+    ``dry_run``, ``playground``…). Call it from a sync test: it runs its own event loop.
+    """
+
+    def run(slug: str, **options: Any) -> RunResult:
+        import asyncio
+
+        from hackattic_core.runner import run_challenge
+
+        challenge = hackattic_registry.get(slug)
+        options.setdefault("sandbox", True)
+        return asyncio.run(run_challenge(challenge, hackattic_settings, **options))
+
+    return run

@@ -1,0 +1,291 @@
+"""Running the sandbox under uvicorn: embedded in a run, or standalone until interrupted.
+
+:func:`serve_sandbox` runs uvicorn as a task of the current event loop (no thread, no
+signal handlers of its own: Ctrl-C and SIGTERM stay with the caller) on a socket it binds
+itself, so a busy port raises :class:`OSError` at once and ``port=0`` takes a free one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import os
+import secrets
+import socket
+import struct
+import sys
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.types import Scope
+
+from hackattic_core.challenge import Challenge
+from hackattic_core.sandbox.app import build_app, sandbox_state
+from hackattic_core.sandbox.conditions import Conditions
+from hackattic_core.sandbox.faults import ConnectionAborter
+from hackattic_core.settings import is_loopback_host
+
+logger = logging.getLogger("hackattic.sandbox")
+
+WS_MAX_SIZE = 64 * 1024
+"""Largest WebSocket message accepted from a client (the protocol needs a few bytes)."""
+GRACEFUL_SHUTDOWN_SECONDS = 3
+"""How long open connections may take to finish when the sandbox stops."""
+
+
+@dataclass(frozen=True)
+class SandboxHandle:
+    """A running sandbox: where it is and the access token it accepts."""
+
+    base_url: str
+    """``http://127.0.0.1:PORT``"""
+    ws_base_url: str
+    """``ws://127.0.0.1:PORT``"""
+    access_token: str = field(repr=False)
+    app: Starlette = field(repr=False)
+    port: int
+    _task: asyncio.Task[None] = field(repr=False, compare=False)
+
+    async def wait_closed(self) -> None:
+        """Wait until the server stops (without stopping it when cancelled)."""
+        await asyncio.wait({self._task})
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, leaving the signals to the caller's event loop.
+
+    It also stops as soon as :meth:`request_exit` is called, instead of at its next
+    0.1-second tick.
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._exit_requested = asyncio.Event()
+
+    def request_exit(self) -> None:
+        self.should_exit = True
+        self._exit_requested.set()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+    async def main_loop(self) -> None:
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.1):
+                    await self._exit_requested.wait()
+
+
+def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http="h11",
+        ws="websockets-sansio",
+        ws_max_size=WS_MAX_SIZE,
+        ws_ping_interval=None,
+        ws_ping_timeout=None,
+        ws_per_message_deflate=False,
+        lifespan="off",
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port`` (OSError if that fails).
+
+    Made with the protocol ``getaddrinfo`` names (``IPPROTO_TCP``, not 0): asyncio turns
+    Nagle's algorithm off (``TCP_NODELAY``) only on such sockets, and with Nagle on every
+    small answer waits ~40 ms for the client's delayed ACK.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        if os.name != "nt":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _url_host(address: str) -> str:
+    """How URLs name the bound address (loopback for a wildcard bind)."""
+    ip = ipaddress.ip_address(address)
+    if ip.is_unspecified:
+        ip = ipaddress.ip_address("::1" if ip.version == 6 else "127.0.0.1")
+    return f"[{ip}]" if ip.version == 6 else str(ip)
+
+
+def _connection_aborter(server: uvicorn.Server) -> ConnectionAborter:
+    """Resets the connection of a request by finding it among the server's connections."""
+    linger = struct.pack("HH" if sys.platform == "win32" else "ii", 1, 0)
+
+    def abort(scope: Scope) -> bool:
+        client = scope.get("client")
+        if client is None:
+            return False
+        for connection in list(server.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if getattr(connection, "client", None) != client or transport is None:
+                continue
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                # Linger 0: closing sends RST instead of FIN.
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            transport.abort()
+            return True
+        return False
+
+    return abort
+
+
+async def _wait_started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("the sandbox server stopped while starting")
+        await asyncio.sleep(0.005)
+
+
+@asynccontextmanager
+async def serve_sandbox(
+    challenges: Mapping[str, type[Challenge]],
+    conditions: Conditions,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    access_token: str | None = None,
+) -> AsyncIterator[SandboxHandle]:
+    """Serve the sandbox in this event loop while the block runs.
+
+    ``port=0`` takes a free port; the access token defaults to a fresh random one. On exit
+    the server stops (open connections get ``GRACEFUL_SHUTDOWN_SECONDS``) and every
+    emulation's ``aclose()`` is awaited. Raises :class:`OSError` if it cannot bind.
+    """
+    token = access_token or secrets.token_hex(16)
+    sock = _bind(host, port)
+    try:
+        app = build_app(challenges, conditions, token)
+    except BaseException:
+        sock.close()
+        raise
+    state = sandbox_state(app)
+    server = _Server(_config(app, host, port))
+    state.faults.abort_connection = _connection_aborter(server)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="hackattic-sandbox")
+    try:
+        await _wait_started(server, task)
+        bound_host, bound_port = sock.getsockname()[:2]
+        authority = f"{_url_host(bound_host)}:{bound_port}"
+        logger.info("sandbox serving on http://%s", authority)
+        yield SandboxHandle(
+            base_url=f"http://{authority}",
+            ws_base_url=f"ws://{authority}",
+            access_token=token,
+            app=app,
+            port=bound_port,
+            _task=task,
+        )
+    finally:
+        server.request_exit()
+        results = await asyncio.gather(
+            task, *(em.aclose() for em in state.emulations.values()), return_exceptions=True
+        )
+        sock.close()
+        for result in results:
+            if isinstance(result, Exception):
+                logger.warning("sandbox shutdown: %s: %s", type(result).__name__, result)
+
+
+def remote_warning(host: str) -> str | None:
+    """A warning for a bind address reachable from other machines, or None for loopback."""
+    if is_loopback_host(host):
+        return None
+    return (
+        f"warning: serving on {host}, reachable beyond this machine; the sandbox speaks "
+        "plain http, so its access token travels unencrypted"
+    )
+
+
+def _print_stdout(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def announcement(handle: SandboxHandle, *, json_output: bool) -> str:
+    """What :func:`run_standalone` prints once the sandbox accepts connections."""
+    if json_output:
+        return json.dumps({"base_url": handle.base_url, "access_token": handle.access_token})
+    slugs = sorted(sandbox_state(handle.app).emulations)
+    example = slugs[0] if slugs else "<slug>"
+    return "\n".join(
+        [
+            f"hackattic sandbox serving on {handle.base_url}",
+            f"access token: {handle.access_token}",
+            f"challenges: {', '.join(slugs) or '(none has an emulation)'}",
+            "",
+            "Point the CLI at it:",
+            f"  export HACKATTIC_BASE_URL={handle.base_url}",
+            f"  export HACKATTIC_ACCESS_TOKEN={handle.access_token}",
+            "Or try it by hand:",
+            f"  curl '{handle.base_url}/challenges/{example}/problem"
+            f"?access_token={handle.access_token}'",
+            "",
+            "Press Ctrl-C to stop.",
+        ]
+    )
+
+
+async def run_standalone(
+    challenges: Mapping[str, type[Challenge]],
+    conditions: Conditions,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    access_token: str | None = None,
+    json_output: bool = False,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the sandbox until cancelled, announcing where once it accepts connections.
+
+    With ``json_output`` the announcement is exactly one JSON line
+    ``{"base_url": …, "access_token": …}``; otherwise a few lines for a human. It goes to
+    ``announce`` (default: stdout, flushed); warnings go to stderr. The caller's event loop
+    owns Ctrl-C and SIGTERM: cancelling this coroutine stops the server cleanly.
+    """
+    say = announce or _print_stdout
+    warning = remote_warning(host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    if not any(challenge.emulation() is not None for challenge in challenges.values()):
+        print("warning: no installed challenge has a sandbox emulation", file=sys.stderr)
+    async with serve_sandbox(
+        challenges, conditions, host=host, port=port, access_token=access_token
+    ) as handle:
+        say(announcement(handle, json_output=json_output))
+        await handle.wait_closed()
+    # Only a crash ends the server before this coroutine is cancelled.
+    raise RuntimeError("the sandbox server stopped unexpectedly (see the log)")
