@@ -143,7 +143,8 @@ def run(
 
     try:
         if chosen and not sandbox:
-            raise_config(f"--{next(iter(chosen)).replace('_', '-')} needs --sandbox")
+            option = {"faults": "fault"}.get(next(iter(chosen)), next(iter(chosen)))
+            raise_config(f"--{option.replace('_', '-')} needs --sandbox")
         settings, registry = _load_registry()
         challenge = registry.get(slug)
         from hackattic_core.runner import run_challenge

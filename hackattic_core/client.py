@@ -29,7 +29,7 @@ from tenacity import (
 )
 
 from hackattic_core.errors import HTTPStatusError, ServiceError, TransportError
-from hackattic_core.redaction import redact, register_secret
+from hackattic_core.redaction import RedactingFilter, redact, register_secret
 from hackattic_core.settings import Settings
 
 logger = logging.getLogger("hackattic.client")
@@ -89,6 +89,13 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
     return f"{kind} ({detail})"
 
 
+def install_httpx_redaction() -> None:
+    """Redact httpx's own request log lines (they carry the URL) for every handler."""
+    httpx_logger = logging.getLogger("httpx")
+    if not any(isinstance(f, RedactingFilter) for f in httpx_logger.filters):
+        httpx_logger.addFilter(RedactingFilter())
+
+
 class HackatticClient:
     """The hackattic HTTP API. Use as ``async with HackatticClient(settings) as client``."""
 
@@ -102,6 +109,7 @@ class HackatticClient:
         self.settings = settings
         self._token = settings.require_token()
         register_secret(self._token)
+        install_httpx_redaction()
         self._http = httpx.AsyncClient(
             base_url=settings.base_url,
             timeout=httpx.Timeout(settings.http_timeout),
@@ -228,6 +236,10 @@ class HackatticClient:
             host = urlsplit(self.settings.base_url).netloc
             raise TransportError(
                 f"{method} {path} on {host} failed: {describe_transport_error(exc)}"
+            ) from None
+        except httpx.HTTPError as exc:  # decoding errors and the like: still the service's fault
+            raise ServiceError(
+                f"{method} {path} failed: {redact(str(exc)) or type(exc).__name__}"
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 

@@ -132,14 +132,19 @@ def print_registry(registry: Registry, *, as_json: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, pad_edge=False)
     for column in ("slug", "title", "distribution", "version", "status"):
         table.add_column(column)
     for row in rows:
-        status = "[green]ok[/]" if row["status"] == "ok" else f"[red]{row['status']}[/]"
+        # Plugin texts are data, never markup: a '[' in an error message must show as is.
         table.add_row(
-            row["slug"], row["title"], row["distribution"] or row["plugin"], row["version"], status
+            Text(row["slug"]),
+            Text(row["title"]),
+            Text(row["distribution"] or row["plugin"]),
+            Text(row["version"]),
+            Text(row["status"], style="green" if row["status"] == "ok" else "red"),
         )
     console = Console()
     if rows:

@@ -27,7 +27,8 @@ def register_secret(value: str) -> None:
 def redact(text: str) -> str:
     """``text`` with the access token masked as ``access_token=***``."""
     text = _QUERY_TOKEN.sub(r"\1" + MASK, text)
-    for secret in _secrets:
+    # Longest first, so a secret that is a prefix of another cannot leave its tail in clear.
+    for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)
     return text
@@ -37,7 +38,10 @@ class RedactingFilter(logging.Filter):
     """A logging filter that redacts each record's final message in place."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
         cleaned = redact(message)
         if cleaned != message or record.args:
             record.msg, record.args = cleaned, None

@@ -24,6 +24,7 @@ from hackattic_core.errors import (
     EXIT_PASSED,
     EXIT_REJECTED,
     AttemptLost,
+    ConfigError,
     HackatticError,
     ProblemError,
     SolverError,
@@ -90,6 +91,21 @@ def validate_problem(challenge: type[Challenge], raw: Mapping[str, Any]) -> Base
             f"malformed {challenge.name} problem: field {where!r}: {first['msg'].lower()} "
             f"({exc.error_count()} error(s); run with -v to see the problem)",
             body=redact(str(dict(raw)))[:2000],
+        ) from None
+
+
+def _plugin_settings(challenge_cls: type[Challenge]) -> Any:
+    """The challenge's own settings, built now; a bad value is a one-line ConfigError."""
+    if challenge_cls.settings_model is None:
+        return None
+    try:
+        return challenge_cls.settings_model()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field_name = ".".join(str(part) for part in first["loc"])
+        prefix = str(challenge_cls.settings_model.model_config.get("env_prefix", ""))
+        raise ConfigError(
+            f"invalid setting {prefix.upper()}{field_name.upper()}: {first['msg']}"
         ) from None
 
 
@@ -165,7 +181,7 @@ async def run_challenge(
     clock = _Clock(result.timings)
     started_run = time.perf_counter()
     try:
-        plugin_settings = challenge_cls.settings_model() if challenge_cls.settings_model else None
+        plugin_settings = _plugin_settings(challenge_cls)
         async with (
             HackatticClient(settings, transport=transport) as client,
             httpx.AsyncClient(timeout=settings.http_timeout) as downloads,
@@ -186,7 +202,7 @@ async def run_challenge(
                 solution = await _solve_with_attempts(
                     client, challenge_cls, result, clock, make_context, max(1, attempts)
                 )
-                result.solution = solution.model_dump(mode="json")
+                result.solution = solution.model_dump(mode="json", by_alias=True)
                 if dry_run:
                     result.status, result.message = "solved", "dry run: not submitted"
                     return result

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     def ws_base_url(self) -> str:
         """The WebSocket base: the base URL with ``https`` → ``wss`` and ``http`` → ``ws``."""
         scheme, rest = self.base_url.split("://", 1)
-        return ("wss" if scheme == "https" else "ws") + "://" + rest
+        return ("wss" if scheme.lower() == "https" else "ws") + "://" + rest
 
     def require_token(self) -> str:
         """The access token, or a :class:`ConfigError` saying how to provide one."""
@@ -91,6 +91,10 @@ def check_base_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"malformed base URL {url!r}: expected e.g. {DEFAULT_BASE_URL}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(f"malformed base URL {url!r}: bad port") from None
     if parts.query or parts.fragment:
         raise ValueError(f"base URL {url!r} must not carry a query or fragment")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):

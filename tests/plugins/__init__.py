@@ -1,0 +1,1 @@
+"""Sample plugins for the tests, importable as ``tests.plugins.<name>``."""

@@ -1,0 +1,18 @@
+"""One of two plugins that both claim the slug ``dup_slug``."""
+
+from __future__ import annotations
+
+from hackattic_core.challenge import Challenge, Problem, Solution
+from hackattic_core.hookspecs import hookimpl
+
+
+class DupB(Challenge):
+    name = "dup_slug"
+    title = "dup_slug as provided by dup_b"
+    problem_model = Problem
+    solution_model = Solution
+
+
+@hookimpl
+def hackattic_register_challenges() -> list[type[Challenge]]:
+    return [DupB]
