@@ -63,6 +63,9 @@ class Context:
     """Which attempt at this run this is, from 1."""
     plugin_settings: Any = None
     """An instance of the challenge's ``settings_model``, if it declares one."""
+    time_scale: float = 1.0
+    """How the server scales its clock: 1.0 for hackattic.com, the sandbox's ``--time-scale``
+    otherwise. Solvers whose answers depend on timing divide measured times by it."""
 
 
 class Challenge:

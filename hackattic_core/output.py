@@ -67,7 +67,7 @@ class TerminalProgress:
     def done(self, message: str) -> None:
         self.stop()
         if not self.quiet:
-            self.console.print(message, markup=False)
+            self.console.print(message, markup=False, soft_wrap=True)
 
     def stop(self) -> None:
         if self._live is not None:
@@ -85,7 +85,7 @@ def print_result(result: RunResult) -> None:
     """The human report of a run, on stdout."""
     from rich.console import Console
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     mark = {
         "passed": "[green]✓ passed[/]",
         "solved": "[cyan]✓ solved (dry run, not submitted)[/]",

@@ -174,6 +174,7 @@ async def run_challenge(
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sandbox: bool = False,
+    time_scale: float = 1.0,
 ) -> RunResult:
     """Fetch, solve and (unless ``dry_run``) submit ``challenge_cls``; never raises for an
     expected failure: the result carries the reason and the exit code."""
@@ -196,6 +197,7 @@ async def run_challenge(
                     progress=progress or NullProgress(),
                     attempt=attempt,
                     plugin_settings=plugin_settings,
+                    time_scale=time_scale,
                 )
 
             try:

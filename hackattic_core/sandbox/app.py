@@ -31,6 +31,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hackattic_core.challenge import Challenge
+from hackattic_core.errors import ConfigError
 from hackattic_core.redaction import register_secret
 from hackattic_core.sandbox.conditions import Conditions
 from hackattic_core.sandbox.emulation import Emulation, EmulationEnv, Issued
@@ -98,7 +99,10 @@ def build_emulations(
         emulation_cls = challenge.emulation()
         if emulation_cls is not None:
             env = EmulationEnv(conditions, rng=emulation_rng(conditions.seed, slug))
-            emulations[slug] = emulation_cls(env)
+            try:
+                emulations[slug] = emulation_cls(env)
+            except ValueError as exc:  # a condition this emulation cannot take, e.g. --latency
+                raise ConfigError(f"sandbox conditions for {slug}: {exc}") from None
     return emulations
 
 

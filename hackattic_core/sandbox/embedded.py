@@ -57,4 +57,5 @@ async def run_in_sandbox(
             attempts=attempts,
             progress=progress,
             sandbox=True,
+            time_scale=conditions.time_scale,
         )

@@ -1,0 +1,172 @@
+"""The challenge as the framework sees it: registration, settings, runs and progress."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hackattic_websocket_chit_chat import plugin
+from hackattic_websocket_chit_chat.challenge import (
+    ChitChatProblem,
+    ChitChatSettings,
+    ChitChatSolution,
+    WebsocketChitChat,
+    _time_scale,
+)
+from hackattic_websocket_chit_chat.conversation import Beat, ConversationResult, LossKind
+from hackattic_websocket_chit_chat.emulation import ChitChatEmulation
+from hackattic_websocket_chit_chat.progress import ConversationProgress, summary_line
+from pydantic import SecretStr, ValidationError
+
+from hackattic_core.plugins import load_registry
+from hackattic_core.runner import run_challenge
+from hackattic_core.settings import Settings
+
+ENV_PREFIX = "HACKATTIC_WEBSOCKET_CHIT_CHAT_"
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.updates: list[str] = []
+        self.done_lines: list[str] = []
+
+    def update(self, message: str) -> None:
+        self.updates.append(message)
+
+    def done(self, message: str) -> None:
+        self.done_lines.append(message)
+
+
+@pytest.fixture(autouse=True)
+def _no_plugin_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SILENCE_MARGIN", "INTERVALS", "TIME_SCALE", "MAX_FRAME_BYTES", "OPEN_TIMEOUT"):
+        monkeypatch.delenv(ENV_PREFIX + name, raising=False)
+    monkeypatch.chdir("/")  # no .env
+
+
+def test_the_plugin_registers_the_challenge() -> None:
+    assert plugin.hackattic_register_challenges() == [WebsocketChitChat]
+    assert load_registry().get("websocket_chit_chat") is WebsocketChitChat
+
+
+def test_the_challenge_describes_itself() -> None:
+    assert WebsocketChitChat.name == "websocket_chit_chat"
+    assert "\n" not in WebsocketChitChat.title
+    assert WebsocketChitChat.title
+    assert WebsocketChitChat.problem_model is ChitChatProblem
+    assert WebsocketChitChat.solution_model is ChitChatSolution
+    assert WebsocketChitChat.emulation() is ChitChatEmulation
+    assert ChitChatEmulation.slug == WebsocketChitChat.name
+    assert ChitChatProblem.model_validate({"token": "abc", "extra": 1}).token == "abc"
+    with pytest.raises(ValidationError):
+        ChitChatProblem.model_validate({"token": ""})
+    assert ChitChatSolution(secret="a b").model_dump() == {"secret": "a b"}
+
+
+def test_importing_the_plugin_loads_no_server_or_websocket_stack() -> None:
+    code = (
+        "import sys, hackattic_websocket_chit_chat.plugin\n"
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'websockets') if m in sys.modules))"
+    )
+    argv = [sys.executable, "-c", code]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    assert out.strip() == "[]"
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_PREFIX + "INTERVALS", "1500, 700,3000")
+    monkeypatch.setenv(ENV_PREFIX + "SILENCE_MARGIN", "0.5")
+    monkeypatch.setenv(ENV_PREFIX + "TIME_SCALE", "0.1")
+    settings = ChitChatSettings()
+    assert settings.intervals == (700, 1500, 3000)
+    assert (settings.silence_margin, settings.time_scale) == (0.5, 0.1)
+
+
+@pytest.mark.parametrize("intervals", ["", "700,700", "700,-1", "700,abc"])
+def test_bad_intervals_are_refused(monkeypatch: pytest.MonkeyPatch, intervals: str) -> None:
+    monkeypatch.setenv(ENV_PREFIX + "INTERVALS", intervals)
+    with pytest.raises(ValidationError):
+        ChitChatSettings()
+
+
+def test_the_time_scale_is_the_setting_else_the_context_else_one() -> None:
+    default = ChitChatSettings()
+    assert _time_scale(default, SimpleNamespace()) == 1.0  # type: ignore[arg-type]
+    assert _time_scale(default, SimpleNamespace(time_scale=0.2)) == 0.2  # type: ignore[arg-type]
+    chosen = ChitChatSettings(time_scale=0.5)
+    assert _time_scale(chosen, SimpleNamespace(time_scale=0.2)) == 0.5  # type: ignore[arg-type]
+
+
+async def _run(chit_chat: Any, monkeypatch: pytest.MonkeyPatch, **conditions: Any) -> Any:
+    async with chit_chat(**conditions) as sandbox:
+        monkeypatch.setenv(ENV_PREFIX + "TIME_SCALE", str(sandbox.conditions.time_scale))
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            base_url=sandbox.handle.base_url,
+            access_token=SecretStr(sandbox.handle.access_token),
+            retry_backoff=0,
+        )
+        progress = RecordingProgress()
+        result = await run_challenge(
+            WebsocketChitChat, settings, progress=progress, sandbox=True, attempts=3
+        )
+        return result, progress, sandbox.totals()
+
+
+async def test_a_run_in_the_sandbox_passes(chit_chat: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    result, progress, totals = await _run(chit_chat, monkeypatch, rounds=3)
+    assert result.passed, result.error or result.message
+    assert len(result.solution["secret"].split(" ")) == 6
+    assert totals["passed"] == 1
+    assert progress.updates[0].startswith("attempt 1: connected")
+    assert any(line.startswith("beat 1: ") for line in progress.updates)
+    assert len(progress.done_lines) == 1
+    assert progress.done_lines[0].startswith("chit chat: secret after 3 beat(s) on attempt 1")
+
+
+async def test_a_lost_conversation_is_retried_with_a_fresh_problem(
+    chit_chat: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, progress, totals = await _run(
+        chit_chat, monkeypatch, rounds=2, faults=["drop"], fault_count=1
+    )
+    assert result.passed, result.error or result.message
+    assert [attempt.number for attempt in result.attempts] == [1, 2]
+    assert "dropped" in (result.attempts[0].error or "")
+    assert result.attempts[1].error is None
+    assert (totals["dropped"], totals["passed"]) == (1, 1)
+    assert progress.done_lines[0].startswith("chit chat: attempt 1 lost after 1 beat(s) (dropped)")
+    assert progress.done_lines[1].startswith("chit chat: secret after 2 beat(s) on attempt 2")
+
+
+def _beat(index: int, arrival: float) -> Beat:
+    return Beat(index, 2000, arrival, 0.0, 0.0, 1.5, 0.25)
+
+
+def test_progress_updates_are_throttled_and_summarised() -> None:
+    recorded = RecordingProgress()
+    display = ConversationProgress(recorded, attempt=2, min_interval=0.1)
+    result = ConversationResult(good=1)
+    for index, arrival in enumerate((10.0, 10.05, 10.2), start=1):
+        beat = _beat(index, arrival)
+        result.beats.append(beat)
+        display.on_beat(beat, result)
+    assert recorded.updates == [
+        "beat 1: 2000 ms, +1.5 ms late, answered in 0.25 ms (1 good)",
+        "beat 3: 2000 ms, +1.5 ms late, answered in 0.25 ms (1 good)",
+    ]
+    result.loss = LossKind.MISSED_BEAT
+    result.ignored_binary = 1
+    display.finish(result)
+    assert recorded.done_lines == [
+        "chit chat: attempt 2 lost after 3 beat(s) (missed beat); "
+        "reaction mean 0.25 ms, max 0.25 ms; 1 unknown frame(s) ignored"
+    ]
+
+
+def test_a_summary_without_beats_has_no_reaction_times() -> None:
+    result = ConversationResult(secret="a b c d e f")
+    assert summary_line(result) == "chit chat: secret after 0 beat(s) on attempt 1"
