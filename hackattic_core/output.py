@@ -101,7 +101,7 @@ def print_result(result: RunResult) -> None:
         console.print(f"  hint: {redact(result.hint)}", markup=False)
     if result.error:
         console.print(f"  error: {redact(result.error)}", markup=False)
-    if result.solution is not None and result.status != "passed":
+    if result.solution is not None:
         shown = redact(json.dumps(result.solution))
         label = "solution (not accepted: submit it by hand)" if not result.submitted else "solution"
         console.print(f"  {label}: {shown}", markup=False)
