@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from hackattic_core.errors import EXIT_CONFIG, EXIT_INTERRUPTED, HackatticError
+from hackattic_core.errors import EXIT_CONFIG, HackatticError
 
 app = typer.Typer(
     help="Solve hackattic.com challenges, online or against an offline sandbox.",
@@ -62,8 +62,9 @@ def run_async(main: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(guarded())
     except (KeyboardInterrupt, asyncio.CancelledError):
-        typer.echo("hackattic: interrupted", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        from hackattic_core.errors import Interrupted
+
+        raise Interrupted("interrupted (Ctrl-C or SIGTERM)") from None
 
 
 def _load_registry() -> Any:
@@ -282,6 +283,13 @@ def new(
 
 def main() -> None:
     """Console-script entry point: every unexpected error's traceback is redacted."""
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # typer turns it into exit 130, like Ctrl-C
+
+    # Until a command's event loop takes over SIGTERM, treat it like Ctrl-C too.
+    signal.signal(signal.SIGTERM, terminate)
     try:
         app()
     except SystemExit:

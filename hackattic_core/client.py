@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -152,17 +152,22 @@ class HackatticClient:
     # -- internals -------------------------------------------------------------------------
 
     def _json_object(self, body: bytes, *, what: str) -> dict[str, Any]:
+        problem: str | None = None
+        value: Any = None
         try:
             value = json.loads(body)
         except json.JSONDecodeError as exc:
-            raise ServiceError(
-                f"the {what} is not valid JSON ({exc.msg} at position {exc.pos})"
-            ) from None
+            problem = f"the {what} is not valid JSON ({exc.msg} at position {exc.pos})"
         except UnicodeDecodeError:
-            raise ServiceError(f"the {what} is not valid UTF-8 text") from None
-        if not isinstance(value, dict):
-            raise ServiceError(f"the {what} is not a JSON object but {type(value).__name__}")
-        return value
+            problem = f"the {what} is not valid UTF-8 text"
+        else:
+            if not isinstance(value, dict):
+                problem = f"the {what} is not a JSON object but {type(value).__name__}"
+        if problem is not None:
+            # What the service sent is what a user needs to see to understand (with -v).
+            logger.info("%s body: %s", what, redact(body[:2000].decode(errors="replace")))
+            raise ServiceError(problem + " (run with -v to see it)")
+        return cast(dict[str, Any], value)
 
     def _should_retry(self, may_resend: bool) -> Callable[[BaseException], bool]:
         def check(exc: BaseException) -> bool:

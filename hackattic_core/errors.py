@@ -10,8 +10,9 @@ and exits with its ``exit_code``; anything else is a bug and keeps its (redacted
     │   ├── TransportError     could not connect, timed out, connection dropped
     │   ├── HTTPStatusError    a non-2xx answer
     │   └── ProblemError       the problem JSON is malformed or misses a field
-    └── SolverError            exit 4: the solver could not produce a solution
-        └── AttemptLost        this problem is lost; a fresh one may succeed
+    ├── SolverError            exit 4: the solver could not produce a solution
+    │   └── AttemptLost        this problem is lost; a fresh one may succeed
+    └── Interrupted            exit 130: Ctrl-C or SIGTERM
 """
 
 from __future__ import annotations
@@ -84,3 +85,9 @@ class SolverError(HackatticError):
 
 class AttemptLost(SolverError):
     """This problem instance is lost (a dropped conversation, say): fetch a fresh one."""
+
+
+class Interrupted(HackatticError):
+    """The user (Ctrl-C) or the system (SIGTERM) stopped the run; sockets were closed."""
+
+    exit_code = EXIT_INTERRUPTED

@@ -137,7 +137,7 @@ async def _solve_with_attempts(
         started = time.perf_counter()
         raw = await client.get_problem(challenge_cls.name)
         clock.add("fetch", started)
-        logger.debug("problem: %s", raw)
+        logger.info("problem: %s", raw)
         problem = validate_problem(challenge_cls, raw)
         started = time.perf_counter()
         try:
@@ -229,7 +229,7 @@ async def run_challenge(
                 result.retries = client.retries
     except HackatticError as exc:
         if isinstance(exc, ProblemError):
-            logger.debug("problem body: %s", exc.body)
+            logger.info("problem body: %s", exc.body)
         return result.fail(exc)
     finally:
         result.timings["total"] = time.perf_counter() - started_run

@@ -349,8 +349,34 @@ async def converse(
                 f"after {len(beats)} beat(s)",
             ) from None
         except ConnectionClosed as exc:
+            # A late client can find the server's last words (an ouch!, or the secret)
+            # buffered behind the close: they explain the close better than its code.
+            for text in await _buffered_texts(websocket):
+                secret = extract_secret(text) if text.startswith(CONGRATULATIONS_PREFIX) else None
+                if secret is not None:
+                    result.secret = secret
+                    result.ended = monotonic()
+                    return result
+                ouch = classify_ouch(text)
+                if ouch is not None:
+                    raise lost(
+                        ouch, f"after {len(beats)} beat(s) the server said {_shown(text)!r}"
+                    ) from None
             kind, message = _closed_reason(exc, len(beats))
             raise lost(kind, message) from None
+
+
+async def _buffered_texts(websocket: ClientConnection, limit: int = 8) -> list[str]:
+    """Text messages already received but not yet read from a closed connection."""
+    texts: list[str] = []
+    for _ in range(limit):
+        try:
+            message = await asyncio.wait_for(websocket.recv(), timeout=0.05)
+        except (ConnectionClosed, TimeoutError):
+            break
+        if isinstance(message, str):
+            texts.append(message)
+    return texts
 
 
 def _last_answer(beats: list[Beat]) -> str:

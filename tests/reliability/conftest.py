@@ -1,0 +1,391 @@
+"""The real CLI against a real sandbox, each in a process of its own, over real sockets.
+
+- ``sandbox(*faults, **conditions)`` starts ``hackattic sandbox --port 0 --json`` in a child
+  process (killed when the test ends, whatever happens) and returns a :class:`Sandbox`;
+- ``run_cli(*args, sandbox=…, env=…)`` runs ``hackattic`` as a user would and returns a
+  :class:`CliResult` (exit code, stdout, stderr, wall time, the child's own peak RSS);
+  ``start_cli`` does the same but returns the running :class:`CliProcess` (for signals).
+
+Every run is checked for the things no run may ever do, whatever the test is about: the
+access token never appears on stdout or stderr, no traceback reaches the user, and with
+``--json`` stdout is exactly one complete JSON object whose ``exit_code`` is the process's
+own (``check_run``).
+
+Children run in an empty directory of their own (no ``.env`` leaks in), with every
+``HACKATTIC_*`` variable from outside removed, and are stopped by their own process id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+TOKEN = "tok-LEAKCHECK-7f3a9c1e5b"
+"""The sandbox's access token: recognisable, so that a leak anywhere is found."""
+HACKATTIC = str(Path(sys.executable).with_name("hackattic"))
+"""The console script a user runs (``.venv/bin/hackattic``)."""
+START_TIMEOUT = 30.0
+RUN_TIMEOUT = 60.0
+FAST_RETRIES = {
+    "HACKATTIC_RETRY_BACKOFF": "0.05",
+    "HACKATTIC_RETRY_BACKOFF_MAX": "0.2",
+}
+"""Small retry waits so that a retried run stays quick."""
+
+
+def base_env(cwd: Path, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The environment of a child: no ``HACKATTIC_*`` from outside, wide lines, ``extra``
+    (where None removes a variable)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HACKATTIC_")}
+    for name in ("PYTHONPATH", "COLUMNS", "LINES", "FORCE_COLOR", "PYTEST_CURRENT_TEST"):
+        env.pop(name, None)
+    env["PYTHONUNBUFFERED"] = "1"
+    env["NO_COLOR"] = "1"
+    # A real user's terminal is wide; 80 columns would make rich wrap long messages.
+    env["COLUMNS"] = "500"
+    env["HOME"] = str(cwd)
+    for name, value in (extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def wait_for(
+    condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "a condition"
+) -> Any:
+    """Poll ``condition`` until it returns something truthy (returned), or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    """Stop a child we started, by its own id: TERM, then KILL."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            # A sandbox gives open connections a few seconds; a test does not wait for them.
+            proc.wait(0.5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@dataclass
+class Sandbox:
+    """A standalone sandbox process: where it listens and how to ask it for its stats."""
+
+    proc: subprocess.Popen[str] = field(repr=False)
+    base_url: str
+    access_token: str = field(repr=False)
+    stderr_path: Path
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
+
+    def get(self, path: str, **params: str) -> httpx.Response:
+        query = {"access_token": self.access_token, **params}
+        return httpx.get(self.base_url + path, params=query, timeout=10)
+
+    def stats(self) -> dict[str, Any]:
+        response = self.get("/_/stats")
+        assert response.status_code == 200, response.text
+        stats: dict[str, Any] = response.json()
+        return stats
+
+    def http_counts(self, route: str) -> dict[str, int]:
+        """Answers per status for e.g. ``GET /challenges/help_me_unpack/problem``."""
+        counts: dict[str, int] = self.stats()["http"]["requests"].get(route, {})
+        return counts
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+
+SandboxFactory = Callable[..., Sandbox]
+SANDBOX_FLAGS = frozenset({"rounds", "latency", "seed", "time_scale", "timer_late_ms"})
+"""Conditions ``hackattic sandbox`` takes as flags; the others go as HACKATTIC_SANDBOX_*."""
+
+
+class SandboxProcesses:
+    """Starts sandbox processes and stops every one of them (by its own id) at the end."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.started: list[subprocess.Popen[str]] = []
+
+    def start(
+        self, *faults: str, token: str = TOKEN, args: tuple[str, ...] = (), **conditions: Any
+    ) -> Sandbox:
+        conditions.setdefault("seed", 1)
+        command = [HACKATTIC, "sandbox", "--port", "0", "--json", "--access-token", token, *args]
+        extra: dict[str, str] = {}
+        for name, value in conditions.items():
+            if name in SANDBOX_FLAGS:
+                command += [f"--{name.replace('_', '-')}", str(value)]
+            else:
+                extra[f"HACKATTIC_SANDBOX_{name.upper()}"] = str(value)
+        for fault in faults:
+            command += ["--fault", fault]
+        home = self.root / f"sandbox-{len(self.started)}"
+        home.mkdir(parents=True)
+        stderr_path = home / "stderr.txt"
+        with stderr_path.open("w") as stderr:
+            proc = subprocess.Popen(  # noqa: S603 - our own script
+                command,
+                cwd=home,
+                env=base_env(home, extra),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )
+        self.started.append(proc)
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], START_TIMEOUT)
+        line = proc.stdout.readline() if ready else ""
+        if not line:
+            _stop(proc)
+            pytest.fail(f"the sandbox did not start: {stderr_path.read_text()}")
+        announced = json.loads(line)
+        assert announced["access_token"] == token
+        return Sandbox(proc, announced["base_url"], token, stderr_path)
+
+    def stop_all(self) -> None:
+        for proc in self.started:
+            _stop(proc)
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[SandboxFactory]:
+    """``sandbox(*faults, seed=1, fault_count=…, retry_after=…, args=(…), …)``: a sandbox.
+
+    Options with a ``hackattic sandbox`` flag (rounds, latency, seed, time_scale,
+    timer_late_ms) are passed as flags, the others (fault_count, retry_after, slow_seconds)
+    as ``HACKATTIC_SANDBOX_*`` variables. Every sandbox started is killed when the test ends.
+    """
+    processes = SandboxProcesses(tmp_path)
+    try:
+        yield processes.start
+    finally:
+        processes.stop_all()
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxFactory]:
+    """Like ``sandbox``, but one process per set of conditions for the whole module.
+
+    Only for conditions whose outcome does not depend on what earlier runs did (no counted
+    fault, nothing that ever passes outside the playground).
+    """
+    processes = SandboxProcesses(tmp_path_factory.mktemp("shared"))
+    cache: dict[str, Sandbox] = {}
+
+    def get(*faults: str, **conditions: Any) -> Sandbox:
+        key = json.dumps([sorted(faults), sorted(conditions.items())], default=str)
+        if key not in cache:
+            cache[key] = processes.start(*faults, **conditions)
+        return cache[key]
+
+    try:
+        yield get
+    finally:
+        processes.stop_all()
+
+
+@dataclass
+class CliResult:
+    """What a finished ``hackattic`` run left behind."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    elapsed: float
+    max_rss_mb: float
+    """The child's own peak resident set size (from ``wait4``), in MiB."""
+
+    @property
+    def json(self) -> dict[str, Any]:
+        """The one JSON object a ``--json`` run printed."""
+        value: dict[str, Any] = json.loads(self.stdout)
+        return value
+
+    def stderr_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def retry_lines(self) -> list[str]:
+        """The log lines announcing a retry."""
+        return [line for line in self.stderr.splitlines() if "hackattic.client: retry " in line]
+
+    def __str__(self) -> str:
+        return (
+            f"$ hackattic {' '.join(self.args)}\nexit {self.returncode} "
+            f"after {self.elapsed:.2f}s\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+        )
+
+
+class CliProcess:
+    """A running ``hackattic`` process."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], secrets: list[str]):
+        self.args = args
+        self.secrets = secrets
+        self._out = (cwd / "stdout.txt").open("w+")
+        self._err = (cwd / "stderr.txt").open("w+")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(  # noqa: S603 - our own script
+            [HACKATTIC, *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=self._err,
+        )
+
+    def send_signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def stderr_so_far(self) -> str:
+        return Path(self._err.name).read_text(errors="replace")
+
+    def wait(self, timeout: float = RUN_TIMEOUT, *, check: bool = True) -> CliResult:
+        """Wait for the exit (``wait4``, for the child's own rusage), then check the run
+        (``check_run``) unless ``check`` is False."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                pid, status, usage = os.wait4(self.proc.pid, 0)
+                self.proc.returncode = os.waitstatus_to_exitcode(status)
+                pytest.fail(f"hackattic {' '.join(self.args)} hung: {self._read()}")
+            time.sleep(0.01)
+        elapsed = time.monotonic() - self.started
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        stdout, stderr = self._read()
+        result = CliResult(
+            self.args, self.proc.returncode, stdout, stderr, elapsed, usage.ru_maxrss / 1024
+        )
+        if check:
+            check_run(result, self.secrets)
+        return result
+
+    def _read(self) -> tuple[str, str]:
+        texts = []
+        for handle in (self._out, self._err):
+            handle.flush()
+            handle.seek(0)
+            texts.append(handle.read())
+            handle.close()
+        return texts[0], texts[1]
+
+    def kill(self) -> None:
+        if self.proc.returncode is None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        for handle in (self._out, self._err):
+            with contextlib.suppress(ValueError):
+                handle.close()
+
+
+def check_run(result: CliResult, secrets: list[str]) -> None:
+    """What must hold for every run: no secret printed; ``--json`` is one whole object."""
+    for secret in secrets:
+        assert secret not in result.stdout, f"the token leaked on stdout\n{result}"
+        assert secret not in result.stderr, f"the token leaked on stderr\n{result}"
+    assert "Traceback" not in result.stderr, f"a traceback reached the user\n{result}"
+    if "--json" in result.args and result.returncode != 130:
+        lines = result.stdout.splitlines()
+        assert len(lines) == 1, f"--json must print exactly one line\n{result}"
+        data = json.loads(lines[0])
+        assert isinstance(data, dict), result
+        if result.args[0] == "run":
+            assert data["exit_code"] == result.returncode, result
+
+
+def fake_install(root: Path, distribution: str, entry_points: dict[str, str]) -> None:
+    """A ``*.dist-info`` that importlib.metadata reads as an installed distribution."""
+    info = root / f"{distribution.replace('-', '_')}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 0.1\n")
+    lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[hackattic]\n{lines}")
+
+
+CliRunner = Callable[..., CliResult]
+CliStarter = Callable[..., CliProcess]
+
+
+@pytest.fixture
+def start_cli(tmp_path: Path) -> Iterator[CliStarter]:
+    """``start_cli(*args, sandbox=None, token=…, env={…})``: ``hackattic`` as a user runs it.
+
+    The child runs in an empty directory of its own (no ``.env`` leaks in) with no
+    ``HACKATTIC_*`` variable but those for the sandbox (base URL, token), quick retries and
+    ``env``. Every process started is killed at the end of the test.
+    """
+    running: list[CliProcess] = []
+
+    def start(
+        *args: str,
+        sandbox: Sandbox | None = None,
+        token: str | None = None,
+        env: Mapping[str, str | None] | None = None,
+    ) -> CliProcess:
+        cwd = tmp_path / f"cli-{len(running)}"
+        cwd.mkdir()
+        extra: dict[str, str | None] = dict(FAST_RETRIES)
+        if sandbox is not None:
+            extra["HACKATTIC_BASE_URL"] = sandbox.base_url
+            extra["HACKATTIC_ACCESS_TOKEN"] = sandbox.access_token
+        if token is not None:
+            extra["HACKATTIC_ACCESS_TOKEN"] = token
+        extra.update(env or {})
+        known = [TOKEN]
+        given = extra.get("HACKATTIC_ACCESS_TOKEN")
+        if given and given.strip():
+            known.append(given.strip())
+        process = CliProcess(list(args), cwd, base_env(cwd, extra), known)
+        running.append(process)
+        return process
+
+    try:
+        yield start
+    finally:
+        for process in running:
+            process.kill()
+
+
+@pytest.fixture
+def run_cli(start_cli: CliStarter) -> CliRunner:
+    """``run_cli(*args, sandbox=…, env=…, timeout=…)``: run ``hackattic`` to its end."""
+
+    def run(*args: str, timeout: float = RUN_TIMEOUT, **options: Any) -> CliResult:
+        return start_cli(*args, **options).wait(timeout)
+
+    return run
