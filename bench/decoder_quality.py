@@ -18,7 +18,7 @@ delivery) and replayed, arrival time by arrival time, to four decoders:
 A conversation counts when every answer is right (hackattic.com ends it at the first
 mistake). ``closed`` is how much of the distance from ``nearest`` to ``oracle`` a decoder
 covers. Run ``python -m bench.decoder_quality``: prints the table and writes
-``bench/out/decoder_quality.png``.
+``bench/decoder_quality.png`` (``python -m bench`` runs it with the other benchmarks).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ LEGEND = {
     "oracle": "oracle (knows send times, base)",
     "exp_map": "exp-MAP (best from arrivals, exp jitter)",
 }
-OUT = pathlib.Path(__file__).parent / "out"
+PLOT = pathlib.Path(__file__).parent / "decoder_quality.png"
 
 
 @dataclass(frozen=True)
@@ -342,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--plot", type=pathlib.Path, default=OUT / "decoder_quality.png")
+    parser.add_argument("--plot", type=pathlib.Path, default=PLOT)
     args = parser.parse_args(argv)
     results = run(args.conversations, args.seed)
     console = Console(width=max(Console().width, 110))
