@@ -156,34 +156,32 @@ class _Api:
             return error(401, "bad access token")
         return given
 
-    def _emulation(self, request: Request) -> tuple[str, Emulation] | Response:
+    def _target(self, request: Request) -> tuple[str, str, Emulation] | Response:
+        """The caller's token and the slug's emulation, or the error answer (401, 404)."""
+        token = self._token(request)
+        if isinstance(token, Response):
+            return token
         slug = str(request.path_params["slug"])
         emulation = self.state.emulations.get(slug)
         if emulation is None:
             return error(404, "no such challenge in this sandbox")
-        return slug, emulation
+        return token, slug, emulation
 
     async def problem(self, request: Request) -> Response:
-        token = self._token(request)
-        if isinstance(token, Response):
-            return token
-        found = self._emulation(request)
+        found = self._target(request)
         if isinstance(found, Response):
             return found
-        slug, emulation = found
+        token, slug, emulation = found
         issued = emulation.new_problem()
         self.state.issued[token, slug] = issued
         logger.debug("issued a %s problem", slug)
         return problem_response(issued.problem, self.state.faults)
 
     async def solve(self, request: Request) -> Response:
-        token = self._token(request)
-        if isinstance(token, Response):
-            return token
-        found = self._emulation(request)
+        found = self._target(request)
         if isinstance(found, Response):
             return found
-        slug, emulation = found
+        token, slug, emulation = found
         raw = await _read_body(request, MAX_REQUEST_BODY)
         if raw is None:
             return error(413, f"the body is larger than {MAX_REQUEST_BODY} bytes")

@@ -39,6 +39,17 @@ from hackattic_core.errors import AttemptLost
 from hackattic_core.settings import is_loopback_host
 
 from .decoder import DEFAULT_INTERVALS, IntervalDecoder
+from .protocol import (
+    CONGRATULATIONS_PREFIX,
+    EXPIRED_MARKER,
+    GOOD,
+    HELLO_PREFIX,
+    MISSED_BEAT_PREFIX,
+    OUCH_PREFIX,
+    PING,
+    WRONG_ANSWER_PREFIX,
+    WS_PATH,
+)
 
 __all__ = [
     "CLOSE_TIMEOUT",
@@ -54,17 +65,6 @@ __all__ = [
     "ws_url",
 ]
 
-# What the server says (exact texts and known prefixes; see the shared facts).
-HELLO_PREFIX: Final = "hello!"
-PING: Final = "ping!"
-GOOD: Final = "good!"
-OUCH_PREFIX: Final = "ouch!"
-MISSED_BEAT_PREFIX: Final = "ouch! seems like you missed a beat"
-WRONG_ANSWER_PREFIX: Final = "ouch! no! that was a"
-EXPIRED_MARKER: Final = "expired challenge token"
-CONGRATULATIONS_PREFIX: Final = "congratulations!"
-
-WS_PATH: Final = "/_/ws/"
 MAX_FRAME_BYTES: Final = 64 * 1024
 """Largest frame accepted: the protocol needs a few dozen bytes."""
 DEFAULT_SILENCE_MARGIN: Final = 2.0

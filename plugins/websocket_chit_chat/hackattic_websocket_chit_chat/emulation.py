@@ -55,29 +55,28 @@ from hackattic_core.sandbox.emulation import Emulation, EmulationEnv, Issued
 from hackattic_core.sandbox.words import secret_phrase
 
 from .latency import InOrderDelivery, LatencyProfile, NoJitter, parse_profile
+from .protocol import (
+    CONGRATULATIONS,
+    EXPIRED_MARKER,
+    GOOD,
+    HELLO,
+    MISSED_BEAT,
+    PING,
+    WRONG_ANSWER_PREFIX,
+    WS_PATH,
+)
 
 logger = logging.getLogger("hackattic.sandbox.websocket_chit_chat")
 
 SLUG: Final = "websocket_chit_chat"
-WS_PATH: Final = "/_/ws/{token}"
+ROUTE: Final = WS_PATH + "{token}"
 
 INTERVALS_MS: Final = (700, 1500, 2000, 2500, 3000)
 """The beat intervals hackattic draws from, in ms."""
 
-HELLO: Final = (
-    "hello! start counting the time between the pings "
-    "(start from the moment you opened this connection)"
-)
-PING: Final = "ping!"
-GOOD: Final = "good!"
-MISSED_BEAT: Final = (
-    "ouch! seems like you missed a beat... sorry, this conversation is over. closing socket."
-)
-WRONG_PREFIX: Final = "ouch! no! that was a"
-"""The only known part of hackattic's wrong-answer text."""
-EXPIRED_TOKEN: Final = "ouch! expired challenge token. closing socket."  # noqa: S105
-"""Hackattic's text is only known to contain ``expired challenge token``."""
-CONGRATULATIONS: Final = 'congratulations! the solution to this challenge is "{secret}"'
+WRONG_PREFIX: Final = WRONG_ANSWER_PREFIX
+EXPIRED_TOKEN: Final = f"ouch! {EXPIRED_MARKER}. closing socket."
+"""Made up around the known part ``expired challenge token``."""
 
 GARBAGE_TEXT: Final = "psst... this is not a ping! (sandbox garbage frame)"
 """The ``garbage_frame`` fault's text: unknown, and a ping only to a careless matcher."""
@@ -556,7 +555,7 @@ class ChitChatEmulation(Emulation):
         return None
 
     def routes(self) -> list[BaseRoute]:
-        return [WebSocketRoute(WS_PATH, self._endpoint, name="websocket_chit_chat")]
+        return [WebSocketRoute(ROUTE, self._endpoint, name="websocket_chit_chat")]
 
     def stats(self) -> dict[str, Any]:
         conversations = [conversation.as_dict() for conversation in self._conversations]
