@@ -136,7 +136,8 @@ def print_registry(registry: Registry, *, as_json: bool) -> None:
 
     table = Table(box=None, pad_edge=False)
     for column in ("slug", "title", "distribution", "version", "status"):
-        table.add_column(column)
+        # Names must stay whole (users copy them); the free texts may wrap.
+        table.add_column(column, no_wrap=column in ("slug", "distribution", "version"))
     for row in rows:
         # Plugin texts are data, never markup: a '[' in an error message must show as is.
         table.add_row(
