@@ -23,7 +23,7 @@ from hackattic_core.sandbox.conditions import Conditions
 from hackattic_core.sandbox.server import SandboxHandle, serve_sandbox
 
 SLUG = "websocket_chit_chat"
-FAST_SCALE = 0.05
+FAST_SCALE = 0.1
 """Twenty times real time: intervals of 35 to 150 ms."""
 
 

@@ -21,7 +21,7 @@ from hackattic_websocket_chit_chat.conversation import (
 
 from hackattic_core.errors import AttemptLost
 
-FAST_SCALE = 0.05
+FAST_SCALE = 0.1
 REAL_TIME_SEED = 51
 """A seed whose first conversation starts with two 700 ms beats (keeps real time short)."""
 

@@ -35,7 +35,7 @@ CONGRATULATIONS = re.compile(
     r'congratulations! the solution to this challenge is "([a-z]+(?: [a-z]+){5})"'
 )
 SILENT = 0.5
-"""Seconds of silence that prove a point at FAST_SCALE (the longest interval is 0.15 s)."""
+"""Seconds of silence that prove a point at FAST_SCALE (the longest interval is 0.3 s)."""
 
 
 def open_ws(url: str, **options: Any) -> connect:
