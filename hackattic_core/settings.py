@@ -22,7 +22,11 @@ class Settings(BaseSettings):
     """Everything the core needs; plugins keep their own settings under their own prefix."""
 
     model_config = SettingsConfigDict(
-        env_prefix="HACKATTIC_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix="HACKATTIC_",
+        env_file=".env",
+        extra="ignore",
+        validate_default=True,
+        env_ignore_empty=True,
     )
 
     access_token: SecretStr | None = Field(

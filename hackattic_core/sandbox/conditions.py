@@ -51,7 +51,7 @@ class Conditions(BaseSettings):
     """How the sandbox behaves."""
 
     model_config = SettingsConfigDict(
-        env_prefix="HACKATTIC_SANDBOX_", env_file=".env", extra="ignore"
+        env_prefix="HACKATTIC_SANDBOX_", env_file=".env", extra="ignore", env_ignore_empty=True
     )
 
     rounds: int = Field(default=10, ge=1, description="Correct answers that earn the secret.")

@@ -43,7 +43,10 @@ class ChitChatSettings(BaseSettings):
     """The solver's settings, as ``HACKATTIC_WEBSOCKET_CHIT_CHAT_*`` (environment or .env)."""
 
     model_config = SettingsConfigDict(
-        env_prefix="HACKATTIC_WEBSOCKET_CHIT_CHAT_", env_file=".env", extra="ignore"
+        env_prefix="HACKATTIC_WEBSOCKET_CHIT_CHAT_",
+        env_file=".env",
+        extra="ignore",
+        env_ignore_empty=True,
     )
 
     silence_margin: float = Field(

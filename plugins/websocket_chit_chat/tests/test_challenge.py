@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -85,7 +86,7 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert (settings.silence_margin, settings.time_scale) == (0.5, 0.1)
 
 
-@pytest.mark.parametrize("intervals", ["", "700,700", "700,-1", "700,abc"])
+@pytest.mark.parametrize("intervals", ["700,700", "700,-1", "700,abc", ","])
 def test_bad_intervals_are_refused(monkeypatch: pytest.MonkeyPatch, intervals: str) -> None:
     monkeypatch.setenv(ENV_PREFIX + "INTERVALS", intervals)
     with pytest.raises(ValidationError):
@@ -170,3 +171,19 @@ def test_progress_updates_are_throttled_and_summarised() -> None:
 def test_a_summary_without_beats_has_no_reaction_times() -> None:
     result = ConversationResult(secret="a b c d e f")
     assert summary_line(result) == "chit chat: secret after 0 beat(s) on attempt 1"
+
+
+def test_env_example_as_is_gives_the_default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copying .env.example to .env unchanged must not break the plugin's settings."""
+    from pathlib import Path
+
+    from hackattic_websocket_chit_chat.challenge import ChitChatSettings
+
+    example = Path(__file__).resolve().parents[3] / ".env.example"
+    for name in list(os.environ):
+        if name.startswith("HACKATTIC_"):
+            monkeypatch.delenv(name)
+    settings = ChitChatSettings(_env_file=example)  # type: ignore[call-arg]
+    assert settings.time_scale is None
+    assert settings.intervals == (700, 1500, 2000, 2500, 3000)
+    assert settings.silence_margin == 2.0
