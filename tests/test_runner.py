@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -39,12 +37,7 @@ ALREADY = {
 }
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.upper().startswith("HACKATTIC_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def make_settings(**overrides: Any) -> Settings:

@@ -17,15 +17,7 @@ from hackattic_core.settings import (
     load_settings,
 )
 
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No HACKATTIC_* variable and no .env of the developer's may leak into a test."""
-    for name in list(os.environ):
-        if name.upper().startswith("HACKATTIC_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def write_env_file(directory: Path, text: str) -> Path:
