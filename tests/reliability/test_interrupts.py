@@ -129,28 +129,16 @@ def slow_loading_plugin(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return {"PYTHONPATH": str(root)}, marker
 
 
-def test_ctrl_c_while_loading_plugins(
-    start_cli: CliStarter, slow_loading_plugin: tuple[dict[str, str], Path]
+@pytest.mark.parametrize("signum", SIGNALS)
+def test_interrupt_while_loading_plugins(
+    start_cli: CliStarter, slow_loading_plugin: tuple[dict[str, str], Path], signum: int
 ) -> None:
     env, marker = slow_loading_plugin
     env = {**env, "HACKATTIC_BASE_URL": "http://127.0.0.1:9", "HACKATTIC_ACCESS_TOKEN": TOKEN}
     process = start_cli("run", SLUG, env=env)
     wait_for(marker.exists, what="the plugin import")
 
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     result = process.wait(timeout=20, check=False)
     assert result.returncode == 130, result
     assert "Traceback" not in result.stderr, result
-
-
-def test_sigterm_while_loading_plugins(
-    start_cli: CliStarter, slow_loading_plugin: tuple[dict[str, str], Path]
-) -> None:
-    env, marker = slow_loading_plugin
-    env = {**env, "HACKATTIC_BASE_URL": "http://127.0.0.1:9", "HACKATTIC_ACCESS_TOKEN": TOKEN}
-    process = start_cli("run", SLUG, env=env)
-    wait_for(marker.exists, what="the plugin import")
-
-    process.send_signal(signal.SIGTERM)
-    result = process.wait(timeout=20, check=False)
-    assert result.returncode == 130, result
