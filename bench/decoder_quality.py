@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hackattic_websocket_chit_chat.decoder import DEFAULT_INTERVALS, IntervalDecoder
-from hackattic_websocket_chit_chat.latency import in_order_arrivals, parse_profile
+from hackattic_websocket_chit_chat.latency import InOrderDelivery, in_order_arrivals, parse_profile
 from rich.console import Console
 from rich.table import Table
 
@@ -62,17 +62,22 @@ PLOT = pathlib.Path(__file__).parent / "decoder_quality.png"
 
 @dataclass(frozen=True)
 class Profile:
-    """A simulated condition: a latency spec, rounds per conversation, timer lateness."""
+    """A simulated condition: a latency spec, rounds per conversation, timer lateness, and
+    whether the server's ``good!`` replies share the line with the pings."""
 
     name: str
     spec: str
     rounds: int = 30
     timer_late_ms: float = 0.0
+    replies: bool = False
+    """Simulate each ``good!``: it leaves when the answer arrives (uplink delay from the same
+    profile) and can hold the next ping back behind it, as on a real connection."""
 
     @property
     def exp_mean_ms(self) -> float | None:
         """The mean of a plain exponential profile (for the plot), else None."""
-        if self.spec.startswith("exp:") and "+" not in self.spec and not self.timer_late_ms:
+        plain = not self.timer_late_ms and not self.replies
+        if self.spec.startswith("exp:") and "+" not in self.spec and plain:
             return float(self.spec.removeprefix("exp:"))
         return None
 
@@ -88,6 +93,9 @@ PROFILES: tuple[Profile, ...] = (
     Profile("bursty:20,400,0.05", "bursty:20,400,0.05"),
     Profile("exp:50+base:150", "exp:50+base:150"),
     Profile("exp:50 late<=8ms", "exp:50", rounds=60, timer_late_ms=8.0),
+    # A 500 ms round trip and 300 ms stalls (a TCP retransmission): a stalled good! or answer
+    # holds the ping after a 700 ms beat back, by up to 100 ms and its jitter.
+    Profile("bursty:20,300,0.05+base:250 +good!", "bursty:20,300,0.05+base:250", replies=True),
 )
 
 
@@ -99,6 +107,8 @@ class Conversation:
     sent: list[float]
     arrivals: list[float]
     base: float
+    held_back: int
+    """Pings that arrived later than their own delay: held back behind an earlier message."""
 
 
 def simulate(profile: Profile, rng: random.Random) -> Conversation:
@@ -110,7 +120,31 @@ def simulate(profile: Profile, rng: random.Random) -> Conversation:
         # The timer fires late by up to timer_late_ms, and the next beat counts from there.
         sent.append(sent[-1] + (beat + rng.uniform(0.0, profile.timer_late_ms)) / 1000)
     delays = latency.samples(rng, profile.rounds + 1)
-    return Conversation(beats, sent, in_order_arrivals(sent, delays), latency.base)
+    if profile.replies:
+        arrivals = arrivals_with_replies(sent, delays, latency.samples(rng, 2 * profile.rounds))
+    else:
+        arrivals = in_order_arrivals(sent, delays)
+    held_back = sum(a > s + d + 1e-9 for a, s, d in zip(arrivals, sent, delays, strict=True))
+    return Conversation(beats, sent, arrivals, latency.base, held_back)
+
+
+def arrivals_with_replies(
+    sent: Sequence[float], delays: Sequence[float], more: Sequence[float]
+) -> list[float]:
+    """Arrivals of the open and the pings when a good! follows each ping on the same line:
+    it leaves the server when the answer arrives (``more``: uplink and downlink delays)."""
+    line = InOrderDelivery()
+    arrivals = [line.arrival(sent[0], delays[0])]
+    reply: tuple[float, float] | None = None  # the good! not on the line yet: (sent, delay)
+    for k in range(1, len(sent)):
+        if reply is not None and reply[0] <= sent[k]:
+            line.arrival(*reply)
+            reply = None
+        arrivals.append(line.arrival(sent[k], delays[k]))
+        if reply is not None:  # the answer came after the next ping left (a missed beat)
+            line.arrival(*reply)
+        reply = (arrivals[-1] + more[2 * k - 2], more[2 * k - 1])
+    return arrivals
 
 
 # Each reference decoder returns its answers to a whole conversation.
@@ -156,8 +190,9 @@ REFERENCES: dict[str, Decoder] = {
 def decode_ceiling(
     profile: Profile, conversations: Sequence[Conversation]
 ) -> list[list[int]] | None:
-    """The Bayes ceiling's answers, or None where it is not defined (a late timer)."""
-    if profile.timer_late_ms:
+    """The Bayes ceiling's answers, or None where it is not defined: a late timer, or replies
+    that hold pings back (delays that are no longer independent)."""
+    if profile.timer_late_ms or profile.replies:
         return None
     jitter = parse_profile(profile.spec).jitter
     return bayes_ceiling.decode([c.arrivals for c in conversations], DEFAULT_INTERVALS, jitter)
@@ -205,6 +240,8 @@ def run_profile(profile: Profile, conversations: int, seed: int) -> dict[str, An
         "rounds": profile.rounds,
         "timer_late_ms": profile.timer_late_ms,
         "exp_mean_ms": profile.exp_mean_ms,
+        "replies": profile.replies,
+        "held_back_pings": math.fsum(c.held_back for c in drawn) / (conversations * profile.rounds),
         "shares": {name: shares.get(name) for name in DECODERS},
         "lost_at_first_ping": {
             name: found.count(1) / conversations for name, found in mistakes.items()

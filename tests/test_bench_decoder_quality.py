@@ -1,5 +1,6 @@
-"""The benchmark's Bayes ceiling: right where it can be checked in closed form, and above
-any decoder that does not know the jitter's distribution where that knowledge helps."""
+"""The decoder benchmark's parts: the Bayes ceiling is right where it can be checked in
+closed form and above any decoder that does not know the jitter's distribution where that
+knowledge helps; the simulated line holds a ping back behind a delayed good!."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from hackattic_websocket_chit_chat.decoder import DEFAULT_INTERVALS
 from hackattic_websocket_chit_chat.latency import parse_profile
 
 from bench import bayes_ceiling
-from bench.decoder_quality import Conversation, Profile, decode_ours, simulate
+from bench.decoder_quality import (
+    Conversation,
+    Profile,
+    arrivals_with_replies,
+    decode_ours,
+    simulate,
+)
 
 
 def exponential_rule(arrivals: list[float]) -> list[int]:
@@ -71,3 +78,20 @@ def test_knowing_the_spikes_beats_a_decoder_that_does_not() -> None:
 def test_an_unknown_distribution_has_no_ceiling() -> None:
     no_jitter = parse_profile("base:150").jitter
     assert bayes_ceiling.decode([[0.0, 0.85]], DEFAULT_INTERVALS, no_jitter) is None
+
+
+def test_a_delayed_good_holds_the_next_ping_back() -> None:
+    # Open at 0, pings sent at 0.7 and 1.4 s, 250 ms one way. The answer to ping 1 arrives
+    # at 1.2 s and its good! is stalled 300 ms: it reaches the client at 1.75 s, after the
+    # moment ping 2 would have (1.65 s), and ping 2 waits behind it.
+    arrivals = arrivals_with_replies([0.0, 0.7, 1.4], [0.25, 0.25, 0.25], [0.25, 0.55, 0.25, 0.25])
+    assert arrivals[:2] == pytest.approx([0.25, 0.95])
+    assert arrivals[2] == pytest.approx(1.75, abs=1e-5)
+
+
+def test_without_replies_a_ping_is_only_its_own_delay_late() -> None:
+    profile = Profile("exp:50", "exp:50")
+    drawn = [simulate(profile, random.Random(i)) for i in range(50)]
+    assert sum(c.held_back for c in drawn) == 0  # 700 ms beats never overtake each other
+    replies = Profile("r", "bursty:20,300,0.05+base:250", replies=True)
+    assert sum(simulate(replies, random.Random(i)).held_back for i in range(300)) > 0
