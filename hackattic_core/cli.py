@@ -13,8 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.core
 
 from hackattic_core.errors import EXIT_CONFIG, HackatticError
+
+# typer 0.19 escapes "[default: ...]" and "[required]" for rich markup whenever rich is
+# installed, even with rich_markup_mode=None, so plain help showed "\[default: ...]". With
+# markup off, this flag only decides that escaping.
+typer.core.HAS_RICH = False
 
 app = typer.Typer(
     help="Solve hackattic.com challenges, online or against an offline sandbox.",

@@ -163,6 +163,10 @@ def test_run_help_lists_its_options() -> None:
     assert result.exit_code == 0
     for option in ("--playground", "--sandbox", "--dry-run", "--attempts", "--json", "-v"):
         assert option in result.stdout
+    # Plain brackets, not rich markup escapes.
+    assert "[default: 3; x>=1]" in result.stdout
+    assert "[required]" in result.stdout
+    assert "\\[" not in result.stdout
 
 
 # -- list ----------------------------------------------------------------------------------
