@@ -93,9 +93,9 @@ PROFILES: tuple[Profile, ...] = (
     Profile("bursty:20,400,0.05", "bursty:20,400,0.05"),
     Profile("exp:50+base:150", "exp:50+base:150"),
     Profile("exp:50 late<=8ms", "exp:50", rounds=60, timer_late_ms=8.0),
-    # A 500 ms round trip and 300 ms stalls (a TCP retransmission): a stalled good! or answer
-    # holds the ping after a 700 ms beat back, by up to 100 ms and its jitter.
-    Profile("bursty:20,300,0.05+base:250 +good!", "bursty:20,300,0.05+base:250", replies=True),
+    # The same 400 ms spikes on a 300 ms round trip, with the good! replies on the line: a
+    # spike on an answer or its good! holds the ping after a 700 ms beat back behind it.
+    Profile("bursty:20,400,0.05+base:150 +good!", "bursty:20,400,0.05+base:150", replies=True),
 )
 
 

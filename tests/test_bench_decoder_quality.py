@@ -93,5 +93,5 @@ def test_without_replies_a_ping_is_only_its_own_delay_late() -> None:
     profile = Profile("exp:50", "exp:50")
     drawn = [simulate(profile, random.Random(i)) for i in range(50)]
     assert sum(c.held_back for c in drawn) == 0  # 700 ms beats never overtake each other
-    replies = Profile("r", "bursty:20,300,0.05+base:250", replies=True)
+    replies = Profile("r", "bursty:20,400,0.05+base:150", replies=True)
     assert sum(simulate(replies, random.Random(i)).held_back for i in range(300)) > 0
