@@ -2,7 +2,8 @@
 
 No sockets: each conversation is drawn from a latency profile (beats, the server's send
 times with its timer lateness, one-way delays for the open and every ping, in-order
-delivery) and replayed, arrival time by arrival time, to four decoders:
+delivery, and on one profile the ``good!`` replies sharing the line with the pings) and
+replayed, arrival time by arrival time, to four decoders:
 
 * ``nearest``: the usual public solver, the interval nearest to the time since the
   previous arrival (the first ping timed from the open). Its error is the difference of
@@ -13,7 +14,8 @@ delivery) and replayed, arrival time by arrival time, to four decoders:
 * ``ceiling``: the Bayes decision from arrival times alone, knowing the jitter's true
   distribution but not the base latency or the open's delay (``bench/bayes_ceiling.py``):
   the best any decoder that sees only arrival times can do. Not computed for a late timer
-  (it would have to know the timer's lateness too).
+  (it would have to know the timer's lateness too) or with replies (a ping held back
+  behind a good! makes the delays depend on each other).
 
 A conversation counts when every answer is right (hackattic.com ends it at the first
 mistake). ``closed`` is how much of the distance from ``nearest`` to ``oracle`` a decoder
