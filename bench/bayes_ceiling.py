@@ -37,8 +37,9 @@ that far down means a huge delay on the open; the posterior is then as wide as t
 TAIL = 1e-6
 """The grid reaches the jitter's 1 - TAIL quantile below the open (capped at MAX_SPAN_MS)."""
 MAX_SPAN_MS = 6000.0
-CANDIDATES = 3
-"""Intervals weighed per ping: the two around the ping's lateness and the one below."""
+CANDIDATE_OFFSETS = (-2, -1, 0)
+"""Intervals weighed per ping, relative to the first one above the ping's lateness: that
+one, the one below it (on time) and the next one down."""
 BATCH = 250
 """Conversations decoded together (memory: BATCH x grid x 8 bytes per array)."""
 
@@ -131,7 +132,8 @@ def decode(
                 # The interval the ping would be on time for against the lowest sample, the
                 # next one up and the next one down: candidates x conversations.
                 top = np.clip(np.searchsorted(choices, since - lowest, side="right"), 1, last)
-                picks = np.clip(top[None, :] + np.arange(-2, CANDIDATES - 2)[:, None], 0, last)
+                offsets = np.asarray(CANDIDATE_OFFSETS)[:, None]
+                picks = np.clip(top[None, :] + offsets, 0, last)
                 likelihood = evidence[None] + density(
                     (since[None, :] - choices[picks])[..., None] - floors
                 )

@@ -246,7 +246,8 @@ def run_profile(profile: Profile, conversations: int, seed: int) -> dict[str, An
         "held_back_pings": math.fsum(c.held_back for c in drawn) / (conversations * profile.rounds),
         "shares": {name: shares.get(name) for name in DECODERS},
         "lost_at_first_ping": {
-            name: found.count(1) / conversations for name, found in mistakes.items()
+            name: mistakes[name].count(1) / conversations if name in mistakes else None
+            for name in DECODERS
         },
         "closed": _closed(ours, nearest, oracle),
         "closed_of_reachable": None if reachable is None else _closed(ours, nearest, reachable),
