@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge backup_restore (see its README.md)."""

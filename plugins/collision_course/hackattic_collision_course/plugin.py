@@ -1,0 +1,13 @@
+"""The entry point of the plugin: registers its challenge with hackattic."""
+
+from __future__ import annotations
+
+from hackattic_core.challenge import Challenge
+from hackattic_core.hookspecs import hookimpl
+
+from .challenge import CollisionCourseChallenge
+
+
+@hookimpl
+def hackattic_register_challenges() -> list[type[Challenge]]:
+    return [CollisionCourseChallenge]

@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge mini_miner (see its README.md)."""

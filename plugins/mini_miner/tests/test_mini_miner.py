@@ -1,0 +1,45 @@
+"""Tests of the plugin; the ``hackattic_*`` fixtures come from hackattic's pytest plugin.
+
+REPLACE the stub problems below with real ones (a problem and its known solution) as you
+replace the stub models, solver and emulation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from hackattic_mini_miner.challenge import (
+    MiniMinerChallenge,
+    MiniMinerProblem,
+    MiniMinerSolution,
+)
+from hackattic_mini_miner.emulation import MiniMinerEmulation
+
+from hackattic_core.sandbox.emulation import EmulationEnv
+
+
+def test_solves_a_known_problem(hackattic_context) -> None:
+    problem = MiniMinerProblem(numbers=[1, 2, 39])
+
+    async def solve() -> MiniMinerSolution:
+        async with hackattic_context(MiniMinerChallenge) as context:
+            return await MiniMinerChallenge().solve(problem, context)
+
+    assert asyncio.run(solve()) == MiniMinerSolution(total=42)
+
+
+def test_the_emulation_names_what_is_wrong(hackattic_sandbox_conditions) -> None:
+    emulation = MiniMinerEmulation(
+        EmulationEnv(conditions=hackattic_sandbox_conditions, rng=random.Random(1))
+    )
+    issued = emulation.new_problem()
+    right = sum(issued.problem["numbers"])
+    assert emulation.check(issued, {"total": right}) is None
+    assert "wrong total" in (emulation.check(issued, {"total": right + 1}) or "")
+    assert "missing field 'total'" in (emulation.check(issued, {}) or "")
+
+
+def test_passes_in_the_sandbox(hackattic_run) -> None:
+    result = hackattic_run("mini_miner")
+    assert result.passed, result.error or result.message

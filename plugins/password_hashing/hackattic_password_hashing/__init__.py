@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge password_hashing (see its README.md)."""

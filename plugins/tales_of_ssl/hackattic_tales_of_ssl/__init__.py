@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge tales_of_ssl (see its README.md)."""
