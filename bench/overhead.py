@@ -7,10 +7,11 @@ answer's round trip and the congratulations, submitting, shutting down). That
 everything-else is the overhead measured here, in two set-ups, each a subprocess timed
 from spawn to exit (seeded, real intervals: time scale 1, no latency, ``--attempts 1``):
 
-* **embedded**: ``hackattic run websocket_chit_chat --sandbox --json --seed S --rounds R``,
+* **embedded**: ``hackattic run websocket_chit_chat --sandbox --json --seed S -o rounds=R``,
   what ``make demo`` runs: the sandbox starts and stops inside the timed process.
-* **external**: a sandbox process (``hackattic sandbox --port 0 --json --seed S --rounds
-  R``) already running, and ``hackattic run websocket_chit_chat --json`` pointed at it with
+* **external**: a sandbox process (``hackattic sandbox --port 0 --json --seed S
+  -o websocket_chit_chat.rounds=R``) already running, and ``hackattic run
+  websocket_chit_chat --json`` pointed at it with
   ``HACKATTIC_BASE_URL`` / ``HACKATTIC_ACCESS_TOKEN``, as a run against hackattic.com.
 
 The intervals come from the external sandbox's ``/_/stats`` (the beats it actually sent).
@@ -111,8 +112,8 @@ def run(rounds: int = 10, seed: int = 1) -> dict[str, Any]:
     intervals_ms = [int(p["interval_ms"]) for p in conversations[0]["pings"]]
     intervals_s = math.fsum(intervals_ms) * time_scale / 1000
     embedded_argv = [HACKATTIC, "run", SLUG, "--sandbox", "--json", "--attempts", "1"]
-    embedded_argv += ["--seed", str(seed), "--rounds", str(rounds)]
-    embedded_argv += ["--time-scale", repr(time_scale), "--latency", "none"]
+    embedded_argv += ["--seed", str(seed), "-o", f"rounds={rounds}"]
+    embedded_argv += ["--time-scale", repr(time_scale), "-o", "latency=none"]
     wall_embedded, embedded = _timed_run(embedded_argv, clean_env())
     embedded_row = _breakdown(wall_embedded, intervals_s, embedded)
     external_row = _breakdown(wall_external, intervals_s, external)

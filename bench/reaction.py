@@ -213,16 +213,16 @@ def sandbox_process(
         "--port",
         "0",
         "--json",
-        "--rounds",
-        str(rounds),
         "--time-scale",
         repr(time_scale),
         "--seed",
         str(seed),
-        "--latency",
-        latency,
-        "--timer-late-ms",
-        "0",
+        "-o",
+        f"{SLUG}.rounds={rounds}",
+        "-o",
+        f"{SLUG}.latency={latency}",
+        "-o",
+        f"{SLUG}.timer_late_ms=0",
     ]
     with tempfile.TemporaryFile("w+") as stderr:
         process = subprocess.Popen(

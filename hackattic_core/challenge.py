@@ -29,10 +29,16 @@ class Solution(BaseModel):
 
 
 class Progress(Protocol):
-    """Where a solver reports what it is doing; the CLI shows it live on a terminal."""
+    """Where a solver reports what it is doing; the core shows it (a live bar on a terminal).
 
-    def update(self, message: str) -> None:
-        """Replace the live status line (cheap: may be called at every step)."""
+    ``update`` is cheap enough to call at every step: the core throttles what it draws.
+    """
+
+    def update(
+        self, description: str, *, completed: float | None = None, total: float | None = None
+    ) -> None:
+        """What the solver is doing now, and optionally how far along (``completed`` of
+        ``total``; ``total`` None when unknown)."""
 
     def done(self, message: str) -> None:
         """Print a permanent line, such as a summary."""
@@ -41,8 +47,10 @@ class Progress(Protocol):
 class NullProgress:
     """Progress that shows nothing (libraries, tests, ``--json`` without a terminal)."""
 
-    def update(self, message: str) -> None:
-        """Ignore the status line."""
+    def update(
+        self, description: str, *, completed: float | None = None, total: float | None = None
+    ) -> None:
+        """Ignore the update."""
 
     def done(self, message: str) -> None:
         """Ignore the summary."""
@@ -64,8 +72,8 @@ class Context:
     plugin_settings: Any = None
     """An instance of the challenge's ``settings_model``, if it declares one."""
     time_scale: float = 1.0
-    """How the server scales its clock: 1.0 for hackattic.com, the sandbox's ``--time-scale``
-    otherwise. Solvers whose answers depend on timing divide measured times by it."""
+    """How the server scales its clock: 1.0 for hackattic.com; a sandbox announces its own
+    with each problem. Solvers whose answers depend on timing divide measured times by it."""
 
 
 class Challenge:
@@ -78,12 +86,14 @@ class Challenge:
     - ``problem_model`` / ``solution_model``: pydantic models (subclasses of
       :class:`Problem` and :class:`Solution`);
 
-    and implement :meth:`solve`. Optional: ``settings_model`` (a pydantic-settings class
-    with its own ``HACKATTIC_<NAME>_`` prefix, built when a run starts) and
+    and implement :meth:`solve`. Optional: ``settings_model`` (a
+    :class:`~hackattic_core.settings.ChallengeSettings` subclass, read from
+    ``HACKATTIC_<NAME>_*`` when a run starts) and
     :meth:`emulation` (the challenge's stand-in for the offline sandbox).
 
     To ask for a fresh problem and start over, ``solve`` raises
-    :class:`hackattic_core.errors.AttemptLost`; the runner owns that loop.
+    :class:`~hackattic_core.errors.AttemptLost`; the runner owns that loop. A failure the
+    user must read is a :class:`~hackattic_core.errors.SolverError` (exit 4).
     """
 
     name: ClassVar[str]

@@ -1,7 +1,8 @@
 """The ``hackattic`` command: a thin layer over the library.
 
-Exit codes: 0 passed; 1 rejected (or already solved); 2 usage or configuration error;
-3 the service or network failed after retries; 4 the solver failed; 130 interrupted.
+Exit codes are defined in :mod:`hackattic_core.errors`: 0 passed; 1 rejected (or already
+solved); 2 usage or configuration error; 3 the service or network failed after retries; 4 the
+solver failed; 70 an internal error (a bug: its redacted traceback is shown); 130 interrupted.
 Heavy modules (httpx, pydantic, the server stack) are imported inside the commands so that
 ``hackattic --help`` and ``hackattic list`` start fast.
 """
@@ -9,13 +10,14 @@ Heavy modules (httpx, pydantic, the server stack) are imported inside the comman
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
 import typer
 import typer.core
 
-from hackattic_core.errors import EXIT_CONFIG, HackatticError
+from hackattic_core.errors import EXIT_CONFIG, EXIT_INTERNAL, HackatticError
 
 # typer 0.19 escapes "[default: ...]" and "[required]" for rich markup whenever rich is
 # installed, even with rich_markup_mode=None, so plain help showed "\[default: ...]". With
@@ -81,21 +83,54 @@ def _load_registry() -> Any:
     return settings, load_registry(disabled=settings.disable_plugins)
 
 
+SandboxOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--option",
+        "-o",
+        help="Sandbox: a condition as KEY=VALUE (repeatable), e.g. -o difficulty=20; "
+        "hackattic list --json shows each challenge's.",
+    ),
+]
+Seed = Annotated[int | None, typer.Option(help="Sandbox: seed for reproducible problems.")]
+TimeScale = Annotated[
+    float | None, typer.Option(help="Sandbox: multiply every interval and delay.")
+]
+Faults = Annotated[
+    list[str] | None,
+    typer.Option(help="Sandbox: a fault to inject (repeatable): the sandbox's or the challenge's."),
+]
+
+
+@contextmanager
+def _exits(*, as_json: bool = False, slug: str | None = None) -> Iterator[None]:
+    """The one place a :class:`HackatticError` becomes a message and its exit code."""
+    try:
+        yield
+    except HackatticError as exc:
+        if as_json:
+            from hackattic_core.output import print_json
+
+            print_json(
+                {"slug": slug, "status": "failed", "error": str(exc), "exit_code": exc.exit_code}
+            )
+            raise typer.Exit(exc.exit_code) from None
+        raise fail(str(exc), exc.exit_code) from None
+
+
 @app.command("list")
 def list_challenges(as_json: JsonOutput = False) -> None:
     """List every installed challenge with its plugin, version and status."""
     from hackattic_core.output import print_registry
 
-    try:
+    with _exits():
         _, registry = _load_registry()
-    except HackatticError as exc:
-        raise fail(str(exc), exc.exit_code) from None
     print_registry(registry, as_json=as_json)
 
 
 @app.command()
 def run(
-    slug: Annotated[str, typer.Argument(help="The challenge's slug, e.g. websocket_chit_chat.")],
+    slug: Annotated[str, typer.Argument(help="The challenge's slug, e.g. help_me_unpack.")],
     playground: Annotated[
         bool,
         typer.Option(help="Submit with &playground=1: re-solve without affecting the ranking."),
@@ -109,19 +144,10 @@ def run(
     attempts: Annotated[
         int, typer.Option(min=1, help="Fresh problems to try when a solver loses one.")
     ] = 3,
-    rounds: Annotated[
-        int | None, typer.Option(help="Sandbox: correct answers to earn the secret.")
-    ] = None,
-    latency: Annotated[
-        str | None, typer.Option(help="Sandbox: latency profile, e.g. exp:50.")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Sandbox: seed.")] = None,
-    time_scale: Annotated[
-        float | None, typer.Option(help="Sandbox: multiply every interval.")
-    ] = None,
-    fault: Annotated[
-        list[str] | None, typer.Option(help="Sandbox: a fault to inject (repeatable).")
-    ] = None,
+    option: SandboxOption = None,
+    seed: Seed = None,
+    time_scale: TimeScale = None,
+    fault: Faults = None,
     as_json: JsonOutput = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
@@ -130,59 +156,57 @@ def run(
     from hackattic_core.output import TerminalProgress, configure_logging, print_json, print_result
 
     configure_logging(-1 if quiet else verbose)
-    sandbox_options = {
-        "rounds": rounds,
-        "latency": latency,
-        "seed": seed,
-        "time_scale": time_scale,
-        "faults": fault or None,
-    }
-    chosen = {k: v for k, v in sandbox_options.items() if v is not None}
     progress = TerminalProgress(quiet=quiet)
-
-    def report_error(exc: HackatticError) -> typer.Exit:
-        if as_json:
-            print_json(
-                {"slug": slug, "status": "failed", "error": str(exc), "exit_code": exc.exit_code}
-            )
-            return typer.Exit(exc.exit_code)
-        return fail(str(exc), exc.exit_code)
-
     try:
-        if chosen and not sandbox:
-            option = {"faults": "fault"}.get(next(iter(chosen)), next(iter(chosen)))
-            raise_config(f"--{option.replace('_', '-')} needs --sandbox")
-        settings, registry = _load_registry()
-        challenge = registry.get(slug)
-        from hackattic_core.runner import run_challenge
+        with _exits(as_json=as_json, slug=slug):
+            given = {
+                "--option": option,
+                "--seed": seed,
+                "--time-scale": time_scale,
+                "--fault": fault,
+            }
+            needs_sandbox = [name for name, value in given.items() if value is not None]
+            if needs_sandbox and not sandbox:
+                raise_config(f"{needs_sandbox[0]} needs --sandbox")
+            settings, registry = _load_registry()
+            challenge = registry.get(slug)
+            if sandbox:
+                from hackattic_core.sandbox.conditions import conditions_from_command_line
+                from hackattic_core.sandbox.embedded import run_in_sandbox
 
-        async def main() -> Any:
-            if not sandbox:
-                settings.require_token()
-                return await run_challenge(
-                    challenge,
-                    settings,
-                    playground=playground,
-                    dry_run=dry_run,
-                    attempts=attempts,
-                    progress=progress,
+                conditions, options = conditions_from_command_line(
+                    option or [],
+                    default_slug=slug,
+                    seed=seed,
+                    time_scale=time_scale,
+                    faults=fault or [],
                 )
-            from hackattic_core.sandbox.embedded import run_in_sandbox
+                result = run_async(
+                    lambda: run_in_sandbox(
+                        challenge,
+                        settings,
+                        conditions,
+                        options,
+                        playground=playground,
+                        dry_run=dry_run,
+                        attempts=attempts,
+                        progress=progress,
+                    )
+                )
+            else:
+                from hackattic_core.runner import run_challenge
 
-            return await run_in_sandbox(
-                challenge,
-                registry.challenges,
-                settings,
-                chosen,
-                playground=playground,
-                dry_run=dry_run,
-                attempts=attempts,
-                progress=progress,
-            )
-
-        result = run_async(main)
-    except HackatticError as exc:
-        raise report_error(exc) from None
+                settings.require_token()
+                result = run_async(
+                    lambda: run_challenge(
+                        challenge,
+                        settings,
+                        playground=playground,
+                        dry_run=dry_run,
+                        attempts=attempts,
+                        progress=progress,
+                    )
+                )
     finally:
         progress.stop()
     if as_json:
@@ -207,20 +231,18 @@ def sandbox_command(
     access_token: Annotated[
         str | None, typer.Option(help="Fix the access token (default: a fresh random one).")
     ] = None,
-    rounds: Annotated[
-        int | None, typer.Option(help="Correct chit-chat answers to earn the secret.")
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            "-o",
+            help="A condition as SLUG.KEY=VALUE (repeatable), e.g. "
+            "-o mini_miner.difficulty=20; hackattic list --json shows them.",
+        ),
     ] = None,
-    latency: Annotated[str | None, typer.Option(help="Latency profile, e.g. exp:50.")] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="Seed for reproducible problems and delays.")
-    ] = None,
-    time_scale: Annotated[
-        float | None, typer.Option(help="Multiply every interval and delay.")
-    ] = None,
-    timer_late_ms: Annotated[
-        float | None, typer.Option(help="Beats fire late by up to N ms.")
-    ] = None,
-    fault: Annotated[list[str] | None, typer.Option(help="A fault to inject (repeatable).")] = None,
+    seed: Seed = None,
+    time_scale: TimeScale = None,
+    fault: Faults = None,
     as_json: JsonOutput = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -228,34 +250,28 @@ def sandbox_command(
     from hackattic_core.output import configure_logging
 
     configure_logging(verbose)
-    options = {
-        "rounds": rounds,
-        "latency": latency,
-        "seed": seed,
-        "time_scale": time_scale,
-        "timer_late_ms": timer_late_ms,
-        "faults": fault or None,
-    }
-    try:
-        from hackattic_core.sandbox.embedded import build_conditions
+    with _exits():
+        from hackattic_core.sandbox.conditions import conditions_from_command_line
         from hackattic_core.sandbox.server import run_standalone
 
-        conditions = build_conditions({k: v for k, v in options.items() if v is not None})
-        _, registry = _load_registry()
-        run_async(
-            lambda: run_standalone(
-                registry.challenges,
-                conditions,
-                host=host,
-                port=port,
-                access_token=access_token,
-                json_output=as_json,
-            )
+        conditions, options = conditions_from_command_line(
+            option or [], default_slug=None, seed=seed, time_scale=time_scale, faults=fault or []
         )
-    except HackatticError as exc:
-        raise fail(str(exc), exc.exit_code) from None
-    except OSError as exc:
-        raise fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}; try --port 0") from None
+        _, registry = _load_registry()
+        try:
+            run_async(
+                lambda: run_standalone(
+                    registry.challenges,
+                    conditions,
+                    options,
+                    host=host,
+                    port=port,
+                    access_token=access_token,
+                    json_output=as_json,
+                )
+            )
+        except OSError as exc:
+            raise_config(f"cannot serve on {host}:{port}: {exc.strerror or exc}; try --port 0")
 
 
 @app.command()
@@ -271,10 +287,8 @@ def new(
 
     from hackattic_core.scaffold import create_plugin
 
-    try:
+    with _exits():
         path = create_plugin(slug, Path(directory) if directory else None, title=title)
-    except HackatticError as exc:
-        raise fail(str(exc), exc.exit_code) from None
     typer.echo(f"created {path}: a stub challenge, emulation and test (see its README.md)")
     typer.echo("next steps:")
     for step in (
@@ -306,7 +320,7 @@ def main() -> None:
         from hackattic_core.redaction import redact
 
         sys.stderr.write(redact(traceback.format_exc()))
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":  # pragma: no cover

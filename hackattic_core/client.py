@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -30,11 +31,14 @@ from tenacity import (
 
 from hackattic_core.errors import HTTPStatusError, ServiceError, TransportError
 from hackattic_core.redaction import RedactingFilter, redact, register_secret
-from hackattic_core.settings import Settings
+from hackattic_core.sandbox import TIME_SCALE_HEADER
+from hackattic_core.settings import Settings, is_loopback_host
 
 logger = logging.getLogger("hackattic.client")
 
 SubmitStatus = Literal["passed", "rejected", "already_solved"]
+MAX_TIME_SCALE = 1000.0
+"""Largest time scale taken from a sandbox (a slowed-down sandbox is 10, say)."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,12 @@ class HackatticClient:
             follow_redirects=False,
         )
         self._sleep = sleep
+        self._honour_time_scale = is_loopback_host(urlsplit(settings.base_url).hostname or "")
         self.retries = 0
         """Retries made so far (for the run's result)."""
+        self.time_scale = 1.0
+        """The server's clock scale, as a loopback sandbox announces it with each problem
+        (:data:`~hackattic_core.sandbox.TIME_SCALE_HEADER`); 1.0 for hackattic.com."""
 
     async def __aenter__(self) -> HackatticClient:
         return self
@@ -266,7 +274,19 @@ class HackatticClient:
             )
         if not response.is_success:
             raise self._status_error(response, body.decode(errors="replace"))
+        self._note_time_scale(response.headers.get(TIME_SCALE_HEADER))
         return body
+
+    def _note_time_scale(self, announced: str | None) -> None:
+        """Take a sandbox's time scale; only a loopback server's, and only a sane value."""
+        if announced is None or not self._honour_time_scale:
+            return
+        try:
+            scale = float(announced)
+        except ValueError:
+            return
+        if math.isfinite(scale) and 0 < scale <= MAX_TIME_SCALE:
+            self.time_scale = scale
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         limit = self.settings.max_body_bytes

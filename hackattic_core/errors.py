@@ -24,6 +24,8 @@ EXIT_REJECTED = 1
 EXIT_CONFIG = 2
 EXIT_SERVICE = 3
 EXIT_SOLVER = 4
+EXIT_INTERNAL = 70
+"""A bug: an unexpected exception, shown with its (redacted) traceback (EX_SOFTWARE)."""
 EXIT_INTERRUPTED = 130
 
 

@@ -15,7 +15,7 @@ from hackattic_core.redaction import RedactingFilter, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.live import Live
+    from rich.progress import Progress, TaskID
 
     from hackattic_core.plugins import Registry
     from hackattic_core.runner import RunResult
@@ -38,31 +38,40 @@ def configure_logging(verbosity: int) -> None:
 
 
 class TerminalProgress:
-    """A live status line on stderr when it is a terminal; summaries always (unless quiet)."""
+    """A solver's progress on stderr: a live line with a bar, throttled, on a terminal only;
+    its permanent lines always (unless quiet).
+
+    ``update`` only records the state; rich redraws it at most ``REFRESH_PER_SECOND`` times
+    a second from a thread of its own, so a solver may call it at every step.
+    """
+
+    REFRESH_PER_SECOND = 8
 
     def __init__(self, *, quiet: bool = False) -> None:
         from rich.console import Console
 
         self.console: Console = Console(stderr=True, highlight=False)
         self.quiet = quiet
-        self._live: Live | None = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
         self._interactive = self.console.is_terminal and not quiet
 
-    def update(self, message: str) -> None:
+    def update(
+        self, description: str, *, completed: float | None = None, total: float | None = None
+    ) -> None:
         if not self._interactive:
             return
-        if self._live is None:
-            from rich.live import Live
-            from rich.text import Text
-
-            self._live = Live(
-                Text(message), console=self.console, refresh_per_second=8, transient=True
-            )
-            self._live.start()
-            return
-        from rich.text import Text
-
-        self._live.update(Text(message))
+        if self._bar is None or self._task is None:
+            self._bar = _progress_bar(self.console, self.REFRESH_PER_SECOND)
+            self._task = self._bar.add_task(description, total=total)
+            self._bar.start()
+        self._bar.update(
+            self._task,
+            description=description,
+            total=total,
+            completed=completed if completed is not None else 0,
+            numbers=completed is not None,
+        )
 
     def done(self, message: str) -> None:
         self.stop()
@@ -70,9 +79,46 @@ class TerminalProgress:
             self.console.print(message, markup=False, soft_wrap=True)
 
     def stop(self) -> None:
-        if self._live is not None:
-            self._live.stop()
-            self._live = None
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            self._task = None
+
+
+def _progress_bar(console: Console, refresh_per_second: int) -> Progress:
+    """A spinner, the description (plain text, never markup), a bar and ``4/10``."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        Task,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text
+
+    class CountColumn(ProgressColumn):
+        """``4/10``, ``4`` when the total is unknown, nothing for a text-only update."""
+
+        def render(self, task: Task) -> Text:
+            if not task.fields.get("numbers"):
+                return Text("")
+            completed = f"{task.completed:g}"
+            return Text(completed if task.total is None else f"{completed}/{task.total:g}")
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(bar_width=24),
+        CountColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        refresh_per_second=refresh_per_second,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
 
 
 def print_json(data: Any) -> None:
@@ -116,7 +162,7 @@ def print_result(result: RunResult) -> None:
 
 def print_registry(registry: Registry, *, as_json: bool) -> None:
     """``hackattic list``: every challenge found, with its plugin and status."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "slug": e.slug,
             "title": e.title,
@@ -128,7 +174,19 @@ def print_registry(registry: Registry, *, as_json: bool) -> None:
         for e in registry.entries
     ]
     if as_json:
-        print_json({"challenges": rows, "disabled": registry.disabled})
+        from hackattic_core.sandbox.build import describe_emulation
+        from hackattic_core.sandbox.conditions import (
+            FAULT_DESCRIPTIONS,
+            SandboxConditions,
+            describe_model,
+        )
+
+        for row, entry in zip(rows, registry.entries, strict=True):
+            row["sandbox"] = (
+                describe_emulation(entry.challenge) if entry.challenge is not None else None
+            )
+        sandbox = {"options": describe_model(SandboxConditions), "faults": FAULT_DESCRIPTIONS}
+        print_json({"challenges": rows, "disabled": registry.disabled, "sandbox": sandbox})
         return
     from rich.console import Console
     from rich.table import Table

@@ -9,11 +9,17 @@ for them; they work in plain (sync) tests and need no pytest-asyncio::
 
 Fixtures (all function-scoped; redefine one in a ``conftest.py`` to change it):
 
-- ``hackattic_sandbox_conditions``: the sandbox's :class:`Conditions`: a fixed seed, no
-  latency, no faults, whatever the environment or ``.env`` say;
+- ``hackattic_sandbox_conditions``: the core's :class:`SandboxConditions`: a fixed seed,
+  real time, no faults, whatever the environment or ``.env`` say;
+- ``hackattic_sandbox_options``: each emulation's own conditions, ``{slug: {key: value}}``
+  (empty: every default); redefine it in a plugin's ``conftest.py`` to make its sandbox
+  quick (few rounds, a low difficulty);
 - ``hackattic_registry``: the challenges served and run (every installed plugin's);
 - ``hackattic_sandbox``: the sandbox, served on a free loopback port from a thread of its
-  own; the handle has ``base_url``, ``ws_base_url`` and ``access_token``;
+  own; the handle has ``base_url``, ``ws_base_url``, ``access_token``, ``time_scale`` and
+  the ``emulations`` it serves;
+- ``hackattic_emulation``: ``hackattic_emulation(MyEmulation, **conditions)`` builds an
+  emulation as the sandbox does (the fixed seed, no environment), to test it directly;
 - ``hackattic_settings``: :class:`Settings` pointing at that sandbox (``.env`` ignored);
 - ``hackattic_context``: ``async with hackattic_context() as context:`` gives a
   :class:`Context` for calling a challenge's ``solve`` directly, inside ``asyncio.run``
@@ -38,15 +44,15 @@ if TYPE_CHECKING:
     from hackattic_core.challenge import Challenge, Context
     from hackattic_core.plugins import Registry
     from hackattic_core.runner import RunResult
-    from hackattic_core.sandbox.conditions import Conditions
+    from hackattic_core.sandbox.build import Emulations
+    from hackattic_core.sandbox.conditions import SandboxConditions
+    from hackattic_core.sandbox.emulation import Emulation
     from hackattic_core.sandbox.server import SandboxHandle
     from hackattic_core.settings import Settings
 
 SANDBOX_SEED = 1234
 SANDBOX_TIME_SCALE = 1.0
 """Real time: a solver that passes here keeps hackattic's own timings."""
-SANDBOX_ROUNDS = 3
-"""Correct chit-chat answers that earn the secret: enough to test, few enough to be quick."""
 _START_TIMEOUT = 30.0
 
 
@@ -58,8 +64,8 @@ class _SandboxThread:
     serving for the whole test, whatever the test does with event loops.
     """
 
-    def __init__(self, challenges: dict[str, type[Challenge]], conditions: Conditions) -> None:
-        self._challenges = challenges
+    def __init__(self, emulations: Emulations, conditions: SandboxConditions) -> None:
+        self._emulations = emulations
         self._conditions = conditions
         self._started = threading.Event()
         self._stop: Callable[[], None] | None = None
@@ -105,25 +111,28 @@ class _SandboxThread:
             loop.call_soon_threadsafe(stopping.set)
 
         self._stop = stop
-        async with serve_sandbox(self._challenges, self._conditions) as handle:
+        async with serve_sandbox(self._emulations, self._conditions, strict=False) as handle:
             self.handle = handle
             self._started.set()
             await stopping.wait()
 
 
 @pytest.fixture
-def hackattic_sandbox_conditions() -> Conditions:
-    """Reproducible sandbox conditions: a fixed seed, real time, no latency, no faults."""
-    from hackattic_core.sandbox.conditions import Conditions
+def hackattic_sandbox_conditions() -> SandboxConditions:
+    """Reproducible core conditions: a fixed seed, real time, no faults."""
+    from hackattic_core.sandbox.conditions import sandbox_conditions
 
-    # Every field from its default, not from HACKATTIC_SANDBOX_* or .env: a developer's
-    # settings (a fault, a latency profile) must not change what the tests see.
-    defaults = {
-        name: field.get_default(call_default_factory=True)
-        for name, field in Conditions.model_fields.items()
-    }
-    defaults.update(seed=SANDBOX_SEED, time_scale=SANDBOX_TIME_SCALE, rounds=SANDBOX_ROUNDS)
-    return Conditions(_env_file=None, **defaults)  # type: ignore[call-arg]
+    # Not from HACKATTIC_SANDBOX_* or .env: a developer's settings (a fault, a time scale)
+    # must not change what the tests see.
+    return sandbox_conditions(
+        {"seed": SANDBOX_SEED, "time_scale": SANDBOX_TIME_SCALE}, read_env=False
+    )
+
+
+@pytest.fixture
+def hackattic_sandbox_options() -> dict[str, dict[str, Any]]:
+    """Each emulation's own conditions by slug; empty: their defaults."""
+    return {}
 
 
 @pytest.fixture
@@ -135,11 +144,42 @@ def hackattic_registry() -> Registry:
 
 
 @pytest.fixture
+def hackattic_emulation(
+    hackattic_sandbox_conditions: SandboxConditions,
+) -> Callable[..., Emulation]:
+    """``hackattic_emulation(EmulationClass, **conditions)``: one emulation, built as the
+    sandbox builds it (with the fixed seed, never the environment), not started."""
+    from hackattic_core.sandbox.build import build_emulation
+
+    def build(emulation_cls: type[Emulation], **conditions: Any) -> Emulation:
+        return build_emulation(
+            emulation_cls, hackattic_sandbox_conditions, conditions, read_env=False
+        )
+
+    return build
+
+
+@pytest.fixture
 def hackattic_sandbox(
-    hackattic_registry: Registry, hackattic_sandbox_conditions: Conditions
+    hackattic_registry: Registry,
+    hackattic_sandbox_conditions: SandboxConditions,
+    hackattic_sandbox_options: dict[str, dict[str, Any]],
 ) -> Iterator[SandboxHandle]:
-    """The offline sandbox on a free loopback port, stopped after the test."""
-    server = _SandboxThread(hackattic_registry.challenges, hackattic_sandbox_conditions)
+    """The offline sandbox on a free loopback port, stopped after the test.
+
+    It serves every installed challenge whose emulation builds; another plugin's broken
+    emulation is left out, not a failure of this test.
+    """
+    from hackattic_core.sandbox.build import build_emulations
+
+    emulations = build_emulations(
+        hackattic_registry.challenges,
+        hackattic_sandbox_conditions,
+        hackattic_sandbox_options,
+        strict=False,
+        read_env=False,
+    )
+    server = _SandboxThread(emulations, hackattic_sandbox_conditions)
     handle = server.start()
     try:
         yield handle
@@ -171,7 +211,8 @@ def hackattic_context(
     needs no server costs no server). Its HTTP client belongs to the event loop it is
     opened on, hence an async context manager, to open inside the test's own
     ``asyncio.run``. ``challenge`` (a Challenge class) gives the logger name and the
-    plugin settings; ``fields`` override any field of the Context.
+    plugin settings; the time scale is the sandbox's; ``fields`` override any field of the
+    Context.
     """
 
     @contextlib.asynccontextmanager
@@ -183,8 +224,10 @@ def hackattic_context(
         import httpx
 
         from hackattic_core.challenge import Context
+        from hackattic_core.settings import challenge_settings
 
         settings: Settings = request.getfixturevalue("hackattic_settings")
+        sandbox: SandboxHandle = request.getfixturevalue("hackattic_sandbox")
         name = challenge.name if challenge is not None else "test"
         settings_model = challenge.settings_model if challenge is not None else None
         async with httpx.AsyncClient(timeout=settings.http_timeout) as http:
@@ -193,7 +236,10 @@ def hackattic_context(
                 "http": http,
                 "ws_base_url": settings.ws_base_url,
                 "logger": logging.getLogger(f"hackattic.{name}"),
-                "plugin_settings": settings_model() if settings_model is not None else None,
+                "plugin_settings": (
+                    challenge_settings(name, settings_model) if settings_model is not None else None
+                ),
+                "time_scale": sandbox.time_scale,
             }
             yield Context(**{**values, **fields})
 

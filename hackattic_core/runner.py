@@ -24,13 +24,12 @@ from hackattic_core.errors import (
     EXIT_PASSED,
     EXIT_REJECTED,
     AttemptLost,
-    ConfigError,
     HackatticError,
     ProblemError,
     SolverError,
 )
 from hackattic_core.redaction import redact
-from hackattic_core.settings import Settings
+from hackattic_core.settings import Settings, challenge_settings
 
 logger = logging.getLogger("hackattic.runner")
 
@@ -98,15 +97,7 @@ def _plugin_settings(challenge_cls: type[Challenge]) -> Any:
     """The challenge's own settings, built now; a bad value is a one-line ConfigError."""
     if challenge_cls.settings_model is None:
         return None
-    try:
-        return challenge_cls.settings_model()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field_name = ".".join(str(part) for part in first["loc"])
-        prefix = str(challenge_cls.settings_model.model_config.get("env_prefix", ""))
-        raise ConfigError(
-            f"invalid setting {prefix.upper()}{field_name.upper()}: {first['msg']}"
-        ) from None
+    return challenge_settings(challenge_cls.name, challenge_cls.settings_model)
 
 
 def _solver_failure(exc: Exception) -> SolverError:
@@ -174,7 +165,6 @@ async def run_challenge(
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sandbox: bool = False,
-    time_scale: float = 1.0,
 ) -> RunResult:
     """Fetch, solve and (unless ``dry_run``) submit ``challenge_cls``; never raises for an
     expected failure: the result carries the reason and the exit code."""
@@ -197,7 +187,7 @@ async def run_challenge(
                     progress=progress or NullProgress(),
                     attempt=attempt,
                     plugin_settings=plugin_settings,
-                    time_scale=time_scale,
+                    time_scale=client.time_scale,
                 )
 
             try:

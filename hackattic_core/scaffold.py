@@ -43,6 +43,7 @@ def _placeholders(slug: str, title: str) -> dict[str, str]:
     # json.dumps gives a double-quoted literal that is valid Python and valid TOML alike.
     return {
         "slug": slug,
+        "upper": slug.upper(),
         "package": f"hackattic_{slug}",
         "distribution": f"hackattic-{slug.replace('_', '-')}",
         "classes": class_prefix(slug),

@@ -7,15 +7,17 @@ tests and the sandbox can build their own. Environment variables override ``.env
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hackattic_core.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://hackattic.com"
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
 class Settings(BaseSettings):
@@ -117,3 +119,31 @@ def load_settings(**overrides: object) -> Settings:
         field = ".".join(str(part) for part in first["loc"]) or "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"invalid setting HACKATTIC_{field.upper()}: {message}") from None
+
+
+class ChallengeSettings(BaseSettings):
+    """Base of a challenge's own settings (its ``settings_model``): subclass it and declare
+    fields with defaults and descriptions. The core reads them from ``HACKATTIC_<SLUG>_*``
+    (environment or ``.env``) when a run starts; a bad value is a one-line error."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+
+def with_env_prefix(model: type[SettingsT], prefix: str) -> type[SettingsT]:
+    """``model`` reading its fields from ``PREFIX<FIELD>`` (a subclass; ``model`` is kept)."""
+    config = SettingsConfigDict(**{**model.model_config, "env_prefix": prefix})
+    return type(model.__name__, (model,), {"__module__": model.__module__, "model_config": config})
+
+
+def challenge_settings(slug: str, model: type[BaseModel]) -> Any:
+    """A challenge's ``settings_model`` built now, from ``HACKATTIC_<SLUG>_*`` unless the
+    model names its own prefix; a bad value is a one-line :class:`ConfigError`."""
+    prefix = str(model.model_config.get("env_prefix") or f"HACKATTIC_{slug.upper()}_")
+    bound = with_env_prefix(model, prefix) if issubclass(model, BaseSettings) else model
+    try:
+        return bound()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting {prefix.upper()}{field.upper()}: {message}") from None

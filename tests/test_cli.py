@@ -313,7 +313,7 @@ def test_run_without_a_token_from_env_file(api: FakeAPI, tmp_path: Path) -> None
     [
         (["run", SLUG], "HACKATTIC_ACCESS_TOKEN"),
         (["run", "nope"], "unknown challenge 'nope'"),
-        (["run", SLUG, "--rounds", "3"], "--rounds needs --sandbox"),
+        (["run", SLUG, "-o", "rounds=3"], "--option needs --sandbox"),
     ],
 )
 def test_json_failures_print_exactly_one_object(
@@ -332,8 +332,8 @@ def test_json_failures_print_exactly_one_object(
 @pytest.mark.parametrize(
     ("option", "shown"),
     [
-        (["--rounds", "5"], "--rounds"),
-        (["--latency", "exp:50"], "--latency"),
+        (["-o", "rounds=5"], "--option"),
+        (["--option", "latency=exp:50"], "--option"),
         (["--seed", "1"], "--seed"),
         (["--time-scale", "0.5"], "--time-scale"),
         pytest.param(["--fault", "drop"], "--fault"),

@@ -306,17 +306,17 @@ def test_env_example_as_is_is_a_valid_env_file(monkeypatch: pytest.MonkeyPatch) 
     """A user who copies .env.example to .env unchanged gets the documented defaults."""
     from pathlib import Path
 
-    from hackattic_core.sandbox.conditions import Conditions
+    from hackattic_core.sandbox.conditions import SandboxConditions
 
     example = Path(__file__).resolve().parents[1] / ".env.example"
     for name in list(os.environ):
         if name.startswith("HACKATTIC_"):
             monkeypatch.delenv(name)
     settings = Settings(_env_file=example)  # type: ignore[call-arg]
-    conditions = Conditions(_env_file=example)  # type: ignore[call-arg]
+    conditions = SandboxConditions(_env_file=example)  # type: ignore[call-arg]
     assert settings.access_token is None
     assert settings.base_url == "https://hackattic.com"
     assert settings.disable_plugins == []
     assert conditions.seed is None
     assert conditions.faults == []
-    assert conditions.rounds == 10
+    assert conditions.time_scale == 1.0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -30,11 +29,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hackattic_core.challenge import Challenge
-from hackattic_core.errors import ConfigError
 from hackattic_core.redaction import register_secret
-from hackattic_core.sandbox.conditions import Conditions
-from hackattic_core.sandbox.emulation import Emulation, EmulationEnv, Issued
+from hackattic_core.sandbox import TIME_SCALE_HEADER
+from hackattic_core.sandbox.conditions import SandboxConditions
+from hackattic_core.sandbox.emulation import Emulation, Issued
 from hackattic_core.sandbox.faults import (
     FaultInjector,
     FaultState,
@@ -56,7 +54,7 @@ NO_ANSWER = "no answer"
 class SandboxState:
     """Everything the app remembers; ``app.state.sandbox`` (see :func:`sandbox_state`)."""
 
-    conditions: Conditions
+    conditions: SandboxConditions
     access_token: str = field(repr=False)
     emulations: dict[str, Emulation]
     faults: FaultState
@@ -77,6 +75,10 @@ class SandboxState:
             },
             "faults": dict(self.faults.injected),
             "conditions": self.conditions.model_dump(mode="json"),
+            "emulation_conditions": {
+                slug: em.env.conditions.model_dump(mode="json")
+                for slug, em in sorted(self.emulations.items())
+            },
         }
 
 
@@ -85,38 +87,17 @@ def sandbox_state(app: Starlette) -> SandboxState:
     return cast(SandboxState, app.state.sandbox)
 
 
-def emulation_rng(seed: int | None, slug: str) -> random.Random:
-    """Each emulation's own generator: reproducible per slug when a seed is set."""
-    return random.Random() if seed is None else random.Random(f"{seed}/{slug}")
-
-
-def build_emulations(
-    challenges: Mapping[str, type[Challenge]], conditions: Conditions
-) -> dict[str, Emulation]:
-    """One emulation per challenge that has one, keyed by slug."""
-    emulations: dict[str, Emulation] = {}
-    for slug, challenge in challenges.items():
-        emulation_cls = challenge.emulation()
-        if emulation_cls is not None:
-            env = EmulationEnv(conditions, rng=emulation_rng(conditions.seed, slug))
-            try:
-                emulations[slug] = emulation_cls(env)
-            except ValueError as exc:  # a condition this emulation cannot take, e.g. --latency
-                raise ConfigError(f"sandbox conditions for {slug}: {exc}") from None
-    return emulations
-
-
 def build_app(
-    challenges: Mapping[str, type[Challenge]], conditions: Conditions, access_token: str
+    emulations: Mapping[str, Emulation], conditions: SandboxConditions, access_token: str
 ) -> Starlette:
-    """The sandbox app for ``challenges`` (those without an emulation are left out)."""
+    """The sandbox app serving ``emulations`` (see :mod:`~hackattic_core.sandbox.build`)."""
     if not access_token:
         raise ValueError("the sandbox needs a non-empty access token")
     register_secret(access_token)
     state = SandboxState(
         conditions=conditions,
         access_token=access_token,
-        emulations=build_emulations(challenges, conditions),
+        emulations=dict(emulations),
         faults=FaultState(conditions),
     )
     api = _Api(state)
@@ -172,10 +153,13 @@ class _Api:
         if isinstance(found, Response):
             return found
         token, slug, emulation = found
-        issued = emulation.new_problem()
+        issued = await emulation.new_problem()
         self.state.issued[token, slug] = issued
         logger.debug("issued a %s problem", slug)
-        return problem_response(issued.problem, self.state.faults)
+        response = problem_response(issued.problem, self.state.faults)
+        # The one owner of the clock tells solvers how it runs (hackattic.com says nothing).
+        response.headers[TIME_SCALE_HEADER] = f"{self.state.conditions.time_scale!r}"
+        return response
 
     async def solve(self, request: Request) -> Response:
         found = self._target(request)
@@ -209,7 +193,7 @@ class _Api:
             )
         reason = forced_rejection(self.state.faults)
         if reason is None:
-            reason = emulation.check(issued, solution)
+            reason = await emulation.check(issued, solution)
         if reason is not None:
             logger.debug("rejected a %s solution: %s", slug, reason)
             return JSONResponse({"rejected": reason})

@@ -1,19 +1,28 @@
-"""The sandbox's conditions: rounds, seed, time scale, latency, timer lateness and faults.
+"""The sandbox's conditions: the core's own, and each emulation's.
 
-Set as ``hackattic sandbox`` options or as ``HACKATTIC_SANDBOX_*`` settings.
+The core owns what its HTTP side uses: the seed, the time scale, the HTTP faults and their
+counts (:class:`SandboxConditions`, ``HACKATTIC_SANDBOX_*``). Every emulation declares its
+own options as a subclass of :class:`EmulationConditions`, read from
+``HACKATTIC_SANDBOX_<SLUG>_*`` and overridden by ``-o key=value`` on the command line, and
+its own fault names; :func:`emulation_conditions` validates them for one emulation, and
+:func:`split_faults` tells whose each ``--fault`` is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from hackattic_core.errors import ConfigError
+from hackattic_core.settings import with_env_prefix
 
 
 class Fault(StrEnum):
-    """A misbehaviour the sandbox can be told to show."""
+    """A misbehaviour of the sandbox's HTTP side (emulations declare their own)."""
 
     HTTP_503 = "http_503"
     """The first ``fault_count`` HTTP requests get 503."""
@@ -33,44 +42,50 @@ class Fault(StrEnum):
     """Problems are padded far beyond any sane size."""
     ALWAYS_REJECT = "always_reject"
     """Every solve is rejected."""
-    GARBAGE_FRAME = "garbage_frame"
-    """Chit chat: an unknown text frame mid-conversation."""
-    BINARY_FRAME = "binary_frame"
-    """Chit chat: a binary frame mid-conversation."""
-    HUGE_FRAME = "huge_frame"
-    """Chit chat: a frame far larger than the protocol needs."""
-    DROP = "drop"
-    """Chit chat: the socket is dropped mid-conversation (first ``fault_count`` conversations)."""
-    NEVER_PING = "never_ping"
-    """Chit chat: the server says hello and then never pings."""
-    EXPIRED_TOKEN = "expired_token"  # noqa: S105 - a fault name, not a password
-    """Chit chat: the first ``fault_count`` problems carry an expired token."""
 
 
-class Conditions(BaseSettings):
-    """How the sandbox behaves."""
+FAULT_DESCRIPTIONS: dict[str, str] = {
+    Fault.HTTP_503: "the first fault_count API requests get 503",
+    Fault.HTTP_502: "the first fault_count API requests get 502",
+    Fault.HTTP_429: "the first fault_count API requests get 429 with Retry-After",
+    Fault.RESET: "the first fault_count API requests have their connection reset",
+    Fault.SLOW: "the first fault_count API requests are answered after slow_seconds",
+    Fault.MALFORMED_PROBLEM: "problems are sent as broken JSON",
+    Fault.INCOMPLETE_PROBLEM: "problems miss their first field",
+    Fault.HUGE_BODY: "problems are padded to about 20 MB",
+    Fault.ALWAYS_REJECT: "every solve is rejected",
+}
+"""The core's faults, as ``hackattic list --json`` shows them."""
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return value
+
+
+class SandboxConditions(BaseSettings):
+    """How the sandbox's HTTP side behaves (``HACKATTIC_SANDBOX_*``).
+
+    ``faults`` holds names of the core's faults (:class:`Fault`) and of the emulations';
+    each is checked against the emulations being built (see :func:`split_faults`).
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="HACKATTIC_SANDBOX_", env_file=".env", extra="ignore", env_ignore_empty=True
     )
 
-    rounds: int = Field(default=10, ge=1, description="Correct answers that earn the secret.")
     seed: int | None = Field(default=None, description="Seed for reproducible problems and delays.")
     time_scale: float = Field(
         default=1.0,
         gt=0,
-        description="Multiplies every interval and delay (0.1 = ten times faster).",
+        le=1000,
+        description="Multiplies every interval and delay of every emulation (0.1 = ten "
+        "times faster); the sandbox tells solvers in a header.",
     )
-    latency: str = Field(
-        default="none",
-        description="One-way latency profile for chit-chat messages, e.g. none, exp:50, "
-        "pareto:20,1.5, lognormal:40,0.8, bursty:20,400,0.05 (ms); add +base:150 for a base.",
-    )
-    timer_late_ms: float = Field(
-        default=0.0, ge=0, description="Each beat's timer fires late by up to this many ms."
-    )
-    faults: Annotated[list[Fault], NoDecode] = Field(
-        default_factory=list, description="Comma-separated faults to inject (see Fault)."
+    faults: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Faults to inject, comma-separated: the core's and the emulations'.",
     )
     fault_count: int = Field(default=2, ge=0, description="How many requests a counted fault hits.")
     retry_after: float = Field(default=1.0, ge=0, description="Retry-After seconds sent with 429.")
@@ -78,11 +93,212 @@ class Conditions(BaseSettings):
 
     @field_validator("faults", mode="before")
     @classmethod
-    def _split_commas(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [name.strip() for name in value.split(",") if name.strip()]
-        return value
+    def _split_faults(cls, value: object) -> object:
+        return _split_commas(value)
 
     def has(self, fault: Fault) -> bool:
-        """Whether ``fault`` is switched on."""
-        return fault in self.faults
+        """Whether the core's ``fault`` is switched on."""
+        return fault.value in self.faults
+
+
+class EmulationConditions(BaseSettings):
+    """Base of an emulation's own conditions: subclass it and declare fields with defaults.
+
+    The core reads them from ``HACKATTIC_SANDBOX_<SLUG>_<FIELD>`` (environment or
+    ``.env``) and from ``-o field=value``; a bad value is a one-line error naming the
+    challenge and its valid options. Give every field a ``description``: ``hackattic list
+    --json`` shows it.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+
+CORE_OPTIONS = ("seed", "time_scale", "fault_count", "retry_after", "slow_seconds")
+"""The core conditions ``-o`` may set besides ``--seed``/``--time-scale``."""
+
+
+def parse_options(
+    assignments: Sequence[str], *, default_slug: str | None
+) -> dict[str | None, dict[str, str]]:
+    """``["rounds=3", "websocket_chit_chat.rounds=3", "seed=1"]`` by owner.
+
+    A key without a ``slug.`` belongs to ``default_slug`` (the challenge of ``run``), or to
+    the core when it is one of :data:`CORE_OPTIONS`; the owner ``None`` is the core.
+    """
+    by_owner: dict[str | None, dict[str, str]] = {}
+    for assignment in assignments:
+        key, equals, value = assignment.partition("=")
+        key = key.strip()
+        if not equals or not key:
+            raise ConfigError(
+                f"sandbox option {assignment!r} is not KEY=VALUE: write e.g. -o difficulty=20"
+            )
+        owner: str | None
+        if "." in key:
+            owner, _, key = key.partition(".")
+        elif key in CORE_OPTIONS:
+            owner = None
+        elif default_slug is not None:
+            owner = default_slug
+        else:
+            raise ConfigError(
+                f"sandbox option {key!r} needs its challenge: write -o SLUG.{key}={value} "
+                f"(the sandbox's own options: {', '.join(CORE_OPTIONS)})"
+            )
+        by_owner.setdefault(owner, {})[key] = value
+    return by_owner
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "conditions"
+    return field, str(first["msg"]).removeprefix("Value error, ")
+
+
+def sandbox_conditions(
+    options: Mapping[str, Any] | None = None, *, read_env: bool = True
+) -> SandboxConditions:
+    """The core's conditions from the environment, overridden by ``options``."""
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(SandboxConditions.model_fields))
+    if unknown:
+        raise ConfigError(
+            f"unknown sandbox option {unknown[0]!r}: the sandbox's own options are "
+            f"{', '.join(CORE_OPTIONS)}"
+        )
+    try:
+        if read_env:
+            return SandboxConditions(**options)
+        return SandboxConditions(_env_file=None, **_defaults(SandboxConditions, options))  # type: ignore[call-arg]
+    except ValidationError as exc:
+        field, message = _first_error(exc)
+        raise ConfigError(f"invalid sandbox option {field}: {message}") from None
+
+
+def _defaults(model: type[BaseSettings], options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field from its default, then ``options``: no environment, no ``.env``."""
+    values = {
+        name: field.get_default(call_default_factory=True)
+        for name, field in model.model_fields.items()
+    }
+    values.update(options)
+    return values
+
+
+def valid_options_text(slug: str, model: type[EmulationConditions]) -> str:
+    """``rounds, latency, timer_late_ms`` or ``none``, for error messages."""
+    return ", ".join(model.model_fields) or "none"
+
+
+def emulation_conditions(
+    slug: str,
+    model: type[EmulationConditions],
+    options: Mapping[str, Any] | None = None,
+    *,
+    read_env: bool = True,
+) -> EmulationConditions:
+    """``model`` for ``slug``: ``HACKATTIC_SANDBOX_<SLUG>_*`` overridden by ``options``.
+
+    Raises a :class:`ConfigError` naming the challenge and its valid options for an unknown
+    option or a bad value.
+    """
+    if not (isinstance(model, type) and issubclass(model, EmulationConditions)):
+        raise ConfigError(
+            f"{slug}: its emulation's conditions_model is not an EmulationConditions subclass"
+        )
+    options = dict(options or {})
+    valid = valid_options_text(slug, model)
+    unknown = sorted(set(options) - set(model.model_fields))
+    if unknown:
+        raise ConfigError(
+            f"{slug} has no sandbox option {unknown[0]!r}; its options are: {valid} "
+            f"(the sandbox's own: {', '.join(CORE_OPTIONS)})"
+        )
+    bound = with_env_prefix(model, f"HACKATTIC_SANDBOX_{slug.upper()}_")
+    try:
+        if read_env:
+            return bound(**options)
+        return bound(_env_file=None, **_defaults(model, options))  # type: ignore[call-arg]
+    except ValidationError as exc:
+        field, message = _first_error(exc)
+        raise ConfigError(
+            f"invalid sandbox option {field} for {slug}: {message} (its options: {valid})"
+        ) from None
+
+
+def split_faults(
+    faults: Iterable[str], declared: Mapping[str, Iterable[str]]
+) -> tuple[set[str], dict[str, frozenset[str]]]:
+    """The core's faults, and each emulation's, from names as given to ``--fault``.
+
+    A plain name is the core's if it is one, else it goes to every emulation in
+    ``declared`` (slug → its fault names) that declares it; ``slug.name`` to that one.
+    A name nobody declares is a :class:`ConfigError` listing the valid ones.
+    """
+    core_names = {fault.value for fault in Fault}
+    core: set[str] = set()
+    own: dict[str, set[str]] = {slug: set() for slug in declared}
+    for given in faults:
+        slug, dot, name = given.rpartition(".")
+        if dot:
+            if slug not in declared or name not in set(declared[slug]):
+                raise ConfigError(f"unknown fault {given!r}: {_valid_faults(declared)}")
+            own[slug].add(name)
+            continue
+        if name in core_names:
+            core.add(name)
+            continue
+        owners = [slug for slug, names in declared.items() if name in set(names)]
+        if not owners:
+            raise ConfigError(f"unknown fault {given!r}: {_valid_faults(declared)}")
+        for owner in owners:
+            own[owner].add(name)
+    return core, {slug: frozenset(names) for slug, names in own.items()}
+
+
+def _valid_faults(declared: Mapping[str, Iterable[str]]) -> str:
+    parts = [f"the sandbox's: {', '.join(fault.value for fault in Fault)}"]
+    for slug, names in sorted(declared.items()):
+        listed = sorted(names)
+        parts.append(f"{slug}'s: {', '.join(listed) if listed else 'none'}")
+    return "valid faults are " + "; ".join(parts)
+
+
+def conditions_from_command_line(
+    assignments: Sequence[str],
+    *,
+    default_slug: str | None,
+    seed: int | None = None,
+    time_scale: float | None = None,
+    faults: Sequence[str] = (),
+) -> tuple[SandboxConditions, dict[str, dict[str, str]]]:
+    """The core's conditions and each challenge's ``-o`` options, from the command line.
+
+    Command-line values override ``HACKATTIC_SANDBOX_*`` (``faults`` too, when given).
+    """
+    by_owner = parse_options(assignments, default_slug=default_slug)
+    core: dict[str, Any] = dict(by_owner.pop(None, {}))
+    if seed is not None:
+        core["seed"] = seed
+    if time_scale is not None:
+        core["time_scale"] = time_scale
+    if faults:
+        core["faults"] = list(faults)
+    conditions = sandbox_conditions(core)
+    return conditions, {slug: values for slug, values in by_owner.items() if slug is not None}
+
+
+def describe_model(model: type[BaseSettings]) -> dict[str, dict[str, Any]]:
+    """Each option of ``model``: its default, type and description (for ``list --json``)."""
+    described: dict[str, dict[str, Any]] = {}
+    for name, info in model.model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        annotation = info.annotation
+        described[name] = {
+            "default": default
+            if isinstance(default, str | int | float | bool | None)
+            else str(default),
+            "type": getattr(annotation, "__name__", None) or str(annotation),
+            "description": info.description or "",
+        }
+    return described

@@ -1,51 +1,44 @@
-"""The sandbox started inside ``hackattic run <slug> --sandbox``."""
+"""The sandbox started inside ``hackattic run <slug> --sandbox``: that challenge's only."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from hackattic_core.challenge import Challenge, Progress
 from hackattic_core.errors import ConfigError
 from hackattic_core.runner import RunResult, run_challenge
-from hackattic_core.sandbox.conditions import Conditions
+from hackattic_core.sandbox.build import build_emulations, emulation_class
+from hackattic_core.sandbox.conditions import SandboxConditions
 from hackattic_core.settings import Settings
-
-
-def build_conditions(options: Mapping[str, Any]) -> Conditions:
-    """Conditions from ``HACKATTIC_SANDBOX_*`` settings overridden by command-line options."""
-    try:
-        return Conditions(**options)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "conditions"
-        raise ConfigError(
-            f"invalid sandbox option --{name.replace('_', '-')}: {first['msg']}"
-        ) from None
 
 
 async def run_in_sandbox(
     challenge: type[Challenge],
-    challenges: Mapping[str, type[Challenge]],
     settings: Settings,
-    options: Mapping[str, Any],
+    conditions: SandboxConditions,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     playground: bool = False,
     dry_run: bool = False,
     attempts: int = 3,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Start the sandbox on a free loopback port and run ``challenge`` against it."""
+    """Serve ``challenge``'s emulation alone on a free loopback port and run it there.
+
+    ``options`` are emulation conditions by slug (``-o key=value``), which may name only
+    this challenge; the time scale reaches the solver with each problem.
+    """
     from hackattic_core.sandbox.server import serve_sandbox
 
-    if challenge.emulation() is None:
+    if emulation_class(challenge) is None:
         raise ConfigError(
             f"challenge {challenge.name!r} has no sandbox emulation; run it without --sandbox"
         )
-    conditions = build_conditions(options)
-    async with serve_sandbox(challenges, conditions) as handle:
+    emulations = build_emulations({challenge.name: challenge}, conditions, options)
+    async with serve_sandbox(emulations, conditions) as handle:
         local = settings.model_copy(
             update={"base_url": handle.base_url, "access_token": SecretStr(handle.access_token)}
         )
@@ -57,5 +50,4 @@ async def run_in_sandbox(
             attempts=attempts,
             progress=progress,
             sandbox=True,
-            time_scale=conditions.time_scale,
         )

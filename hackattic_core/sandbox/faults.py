@@ -28,7 +28,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hackattic_core.sandbox.conditions import Conditions, Fault
+from hackattic_core.sandbox.conditions import Fault, SandboxConditions
 
 API_PATH = re.compile(r"/challenges/[^/]+/(?:problem|solve)")
 """The requests counted faults apply to."""
@@ -51,7 +51,7 @@ ConnectionAborter = Callable[[Scope], bool]
 class FaultState:
     """Which faults are on, how many API requests were seen, and what was injected."""
 
-    def __init__(self, conditions: Conditions) -> None:
+    def __init__(self, conditions: SandboxConditions) -> None:
         self.conditions = conditions
         self.counted = any(conditions.has(fault) for fault in COUNTED_FAULTS)
         self.api_requests = 0

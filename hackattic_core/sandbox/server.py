@@ -20,16 +20,22 @@ import sys
 from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.types import Scope
 
-from hackattic_core.challenge import Challenge
+from hackattic_core.errors import ConfigError
 from hackattic_core.sandbox.app import build_app, sandbox_state
-from hackattic_core.sandbox.conditions import Conditions
+from hackattic_core.sandbox.build import Emulations, build_emulations
+from hackattic_core.sandbox.conditions import SandboxConditions
+from hackattic_core.sandbox.emulation import Emulation
 from hackattic_core.sandbox.faults import ConnectionAborter
 from hackattic_core.settings import is_loopback_host
+
+if TYPE_CHECKING:
+    from hackattic_core.challenge import Challenge
 
 logger = logging.getLogger("hackattic.sandbox")
 
@@ -50,6 +56,12 @@ class SandboxHandle:
     access_token: str = field(repr=False)
     app: Starlette = field(repr=False)
     port: int
+    time_scale: float
+    """The sandbox's time scale (solvers get it with each problem, too)."""
+    emulations: Mapping[str, Emulation] = field(repr=False)
+    """The emulations served, by slug (their ``stats()``, their own servers' addresses)."""
+    failed: Mapping[str, str]
+    """The challenges left out, with the reason (``hackattic sandbox`` only)."""
     _task: asyncio.Task[None] = field(repr=False, compare=False)
 
     async def wait_closed(self) -> None:
@@ -170,27 +182,64 @@ async def _wait_started(server: uvicorn.Server, task: asyncio.Task[None]) -> Non
         await asyncio.sleep(0.005)
 
 
+async def _start_emulations(emulations: Emulations, *, strict: bool) -> list[Emulation]:
+    """Start each emulation; one that fails is an error (``strict``) or is left out."""
+    started: list[Emulation] = []
+    for slug, emulation in list(emulations.built.items()):
+        try:
+            await emulation.start()
+        except Exception as exc:
+            message = f"{slug}: its emulation failed to start: {type(exc).__name__}: {exc}"
+            if strict:
+                await _stop_emulations(started)
+                raise ConfigError(message) from None
+            del emulations.built[slug]
+            emulations.failed[slug] = message
+            continue
+        started.append(emulation)
+    return started
+
+
+async def _stop_emulations(emulations: list[Emulation]) -> None:
+    results = await asyncio.gather(*(em.stop() for em in emulations), return_exceptions=True)
+    for emulation, result in zip(emulations, results, strict=True):
+        if isinstance(result, Exception):
+            logger.warning("stopping %s: %s: %s", emulation.slug, type(result).__name__, result)
+
+
 @asynccontextmanager
 async def serve_sandbox(
-    challenges: Mapping[str, type[Challenge]],
-    conditions: Conditions,
+    emulations: Emulations | Mapping[str, Emulation],
+    conditions: SandboxConditions,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
     access_token: str | None = None,
+    strict: bool = True,
 ) -> AsyncIterator[SandboxHandle]:
-    """Serve the sandbox in this event loop while the block runs.
+    """Serve ``emulations`` (see :func:`~hackattic_core.sandbox.build.build_emulations`) in
+    this event loop while the block runs.
 
-    ``port=0`` takes a free port; the access token defaults to a fresh random one. On exit
-    the server stops (open connections get ``GRACEFUL_SHUTDOWN_SECONDS``) and every
-    emulation's ``aclose()`` is awaited. Raises :class:`OSError` if it cannot bind.
+    Each emulation's ``start()`` is awaited first: one that fails is a :class:`ConfigError`
+    (``strict``) or is left out and named in ``handle.failed``. ``port=0`` takes a free
+    port; the access token defaults to a fresh random one. On exit the server stops (open
+    connections get ``GRACEFUL_SHUTDOWN_SECONDS``) and every emulation's ``stop()`` is
+    awaited. Raises :class:`OSError` if it cannot bind.
     """
+    if not isinstance(emulations, Emulations):
+        emulations = Emulations(built=dict(emulations))
     token = access_token or secrets.token_hex(16)
     sock = _bind(host, port)
     try:
-        app = build_app(challenges, conditions, token)
+        started = await _start_emulations(emulations, strict=strict)
     except BaseException:
         sock.close()
+        raise
+    try:
+        app = build_app(emulations.built, conditions, token)
+    except BaseException:
+        sock.close()
+        await _stop_emulations(started)
         raise
     state = sandbox_state(app)
     server = _Server(_config(app, host, port))
@@ -207,17 +256,35 @@ async def serve_sandbox(
             access_token=token,
             app=app,
             port=bound_port,
+            time_scale=conditions.time_scale,
+            emulations=emulations.built,
+            failed=emulations.failed,
             _task=task,
         )
     finally:
         server.request_exit()
-        results = await asyncio.gather(
-            task, *(em.aclose() for em in state.emulations.values()), return_exceptions=True
-        )
+        # Emulations stop alongside the server: open conversations end while it drains.
+        results = await asyncio.gather(task, _stop_emulations(started), return_exceptions=True)
         sock.close()
         for result in results:
             if isinstance(result, Exception):
                 logger.warning("sandbox shutdown: %s: %s", type(result).__name__, result)
+
+
+@asynccontextmanager
+async def serve_challenges(
+    challenges: Mapping[str, type[Challenge]],
+    conditions: SandboxConditions,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    strict: bool = True,
+    read_env: bool = True,
+    **serve_options: Any,
+) -> AsyncIterator[SandboxHandle]:
+    """Build the emulations of ``challenges`` and serve them (:func:`serve_sandbox`)."""
+    emulations = build_emulations(challenges, conditions, options, strict=strict, read_env=read_env)
+    async with serve_sandbox(emulations, conditions, strict=strict, **serve_options) as handle:
+        yield handle
 
 
 def remote_warning(host: str) -> str | None:
@@ -239,7 +306,7 @@ def announcement(handle: SandboxHandle, *, json_output: bool) -> str:
     """What :func:`run_standalone` prints once the sandbox accepts connections."""
     if json_output:
         return json.dumps({"base_url": handle.base_url, "access_token": handle.access_token})
-    slugs = sorted(sandbox_state(handle.app).emulations)
+    slugs = sorted(handle.emulations)
     example = slugs[0] if slugs else "<slug>"
     return "\n".join(
         [
@@ -261,7 +328,8 @@ def announcement(handle: SandboxHandle, *, json_output: bool) -> str:
 
 async def run_standalone(
     challenges: Mapping[str, type[Challenge]],
-    conditions: Conditions,
+    conditions: SandboxConditions,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -280,11 +348,16 @@ async def run_standalone(
     warning = remote_warning(host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    if not any(challenge.emulation() is not None for challenge in challenges.values()):
-        print("warning: no installed challenge has a sandbox emulation", file=sys.stderr)
+    emulations = build_emulations(challenges, conditions, options, strict=False)
     async with serve_sandbox(
-        challenges, conditions, host=host, port=port, access_token=access_token
+        emulations, conditions, host=host, port=port, access_token=access_token, strict=False
     ) as handle:
+        for slug, reason in sorted(handle.failed.items()):
+            print(f"warning: not serving {slug}: {reason}", file=sys.stderr, flush=True)
+        if not handle.emulations:
+            print(
+                "warning: no installed challenge has a working sandbox emulation", file=sys.stderr
+            )
         say(announcement(handle, json_output=json_output))
         await handle.wait_closed()
     # Only a crash ends the server before this coroutine is cancelled.

@@ -123,8 +123,10 @@ class Sandbox:
 
 
 SandboxFactory = Callable[..., Sandbox]
-SANDBOX_FLAGS = frozenset({"rounds", "latency", "seed", "time_scale", "timer_late_ms"})
-"""Conditions ``hackattic sandbox`` takes as flags; the others go as HACKATTIC_SANDBOX_*."""
+SANDBOX_FLAGS = frozenset({"seed", "time_scale"})
+"""Conditions ``hackattic sandbox`` takes as flags; chit chat's go as ``-o``, the others as
+HACKATTIC_SANDBOX_*."""
+CHIT_CHAT_OPTIONS = frozenset({"rounds", "latency", "timer_late_ms"})
 
 
 class SandboxProcesses:
@@ -143,6 +145,8 @@ class SandboxProcesses:
         for name, value in conditions.items():
             if name in SANDBOX_FLAGS:
                 command += [f"--{name.replace('_', '-')}", str(value)]
+            elif name in CHIT_CHAT_OPTIONS:
+                command += ["-o", f"websocket_chit_chat.{name}={value}"]
             else:
                 extra[f"HACKATTIC_SANDBOX_{name.upper()}"] = str(value)
         for fault in faults:
@@ -182,9 +186,10 @@ class SandboxProcesses:
 def sandbox(tmp_path: Path) -> Iterator[SandboxFactory]:
     """``sandbox(*faults, seed=1, fault_count=…, retry_after=…, args=(…), …)``: a sandbox.
 
-    Options with a ``hackattic sandbox`` flag (rounds, latency, seed, time_scale,
-    timer_late_ms) are passed as flags, the others (fault_count, retry_after, slow_seconds)
-    as ``HACKATTIC_SANDBOX_*`` variables. Every sandbox started is killed when the test ends.
+    Options with a ``hackattic sandbox`` flag (seed, time_scale) are passed as flags, chit
+    chat's (rounds, latency, timer_late_ms) as ``-o websocket_chit_chat.NAME=VALUE``, the
+    others (fault_count, retry_after, slow_seconds) as ``HACKATTIC_SANDBOX_*`` variables.
+    Every sandbox started is killed when the test ends.
     """
     processes = SandboxProcesses(tmp_path)
     try:

@@ -1,10 +1,10 @@
 """The fault matrix's WebSocket rows: ``hackattic run websocket_chit_chat`` against a
 faulty sandbox, each in a process of its own.
 
-The sandbox runs four times faster than hackattic (``--time-scale 0.25``) and the solver is
-told so (``HACKATTIC_WEBSOCKET_CHIT_CHAT_TIME_SCALE``), so a conversation of two beats takes
-about a second. The ``ouch!`` rows have no sandbox fault: a missed beat is forced by
-freezing the client (SIGSTOP), a wrong answer by a wrong interval setting.
+The sandbox runs four times faster than hackattic (``--time-scale 0.25``) and tells the
+solver so with each problem, so a conversation of two beats takes about a second. The
+``ouch!`` rows have no sandbox fault: a missed beat is forced by freezing the client
+(SIGSTOP), a wrong answer by a wrong interval setting.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ ROUNDS = 2
 """Faults come right after the first ``good!``: two rounds put them mid-conversation."""
 SILENCE_MARGIN = 0.2
 CLIENT_ENV = {
-    "HACKATTIC_WEBSOCKET_CHIT_CHAT_TIME_SCALE": str(TIME_SCALE),
     "HACKATTIC_WEBSOCKET_CHIT_CHAT_SILENCE_MARGIN": str(SILENCE_MARGIN),
 }
 

@@ -60,9 +60,9 @@ CASES: dict[str, tuple[list[str], dict[str, str], list[str]]] = {
         ["HACKATTIC_HTTP_TIMEOUT", "greater than 0"],
     ),
     "sandbox option without --sandbox": (
-        ["run", SLUG, "--rounds", "3"],
+        ["run", SLUG, "-o", "rounds=3"],
         {"HACKATTIC_BASE_URL": LOOPBACK},
-        ["--rounds needs --sandbox"],
+        ["--option needs --sandbox"],
     ),
 }
 

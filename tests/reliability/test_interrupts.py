@@ -75,8 +75,7 @@ def test_interrupt_during_a_conversation_closes_it(
     sandbox: SandboxFactory, start_cli: CliStarter, signum: int
 ) -> None:
     server = sandbox(time_scale=0.25, rounds=1000)
-    env = {"HACKATTIC_WEBSOCKET_CHIT_CHAT_TIME_SCALE": "0.25"}
-    process = start_cli("run", CHIT_CHAT, "-v", sandbox=server, env=env)
+    process = start_cli("run", CHIT_CHAT, "-v", sandbox=server)
 
     def conversation() -> dict[str, Any]:
         stats: dict[str, Any] = server.stats()["challenges"][CHIT_CHAT]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -15,9 +15,9 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from hackattic_core.challenge import Challenge, Context, Problem, Solution
-from hackattic_core.sandbox.conditions import Conditions
+from hackattic_core.sandbox.conditions import SandboxConditions, sandbox_conditions
 from hackattic_core.sandbox.emulation import Emulation, Issued
-from hackattic_core.sandbox.server import SandboxHandle, serve_sandbox
+from hackattic_core.sandbox.server import SandboxHandle, serve_challenges
 
 
 class EchoProblem(Problem):
@@ -33,19 +33,24 @@ class EchoEmulation(Emulation):
     """Problem ``{"n": <int>, "note": …}``; solution ``{"n2": n * 2}``."""
 
     slug = "echo"
+    faults: ClassVar[dict[str, str]] = {"shout": "the WebSocket echo answers in capitals"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.issued = 0
         self.checked = 0
+        self.started = False
         self.closed = False
 
-    def new_problem(self) -> Issued:
+    async def start(self) -> None:
+        self.started = True
+
+    async def new_problem(self) -> Issued:
         self.issued += 1
         n = self.env.rng.randint(1, 1_000_000)
         return Issued({"n": n, "note": "double it"}, state=n)
 
-    def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
         self.checked += 1
         if "boom" in solution:
             raise RuntimeError("the echo checker blew up")
@@ -61,6 +66,8 @@ class EchoEmulation(Emulation):
         async def websocket_echo(websocket: WebSocket) -> None:
             await websocket.accept()
             text = await websocket.receive_text()
+            if self.env.has_fault("shout"):
+                text = text.upper()
             await websocket.send_text(f"{websocket.path_params['token']}:{text}")
             await websocket.close()
 
@@ -69,7 +76,7 @@ class EchoEmulation(Emulation):
     def stats(self) -> dict[str, Any]:
         return {"issued": self.issued, "checked": self.checked}
 
-    async def aclose(self) -> None:
+    async def stop(self) -> None:
         self.closed = True
 
 
@@ -126,33 +133,33 @@ def challenges() -> dict[str, type[Challenge]]:
 
 
 @pytest.fixture(scope="session")
-def make_conditions() -> Callable[..., Conditions]:
-    """``make_conditions(**values)``: Conditions from the values only (seed 1 by default).
+def make_conditions() -> Callable[..., SandboxConditions]:
+    """``make_conditions(**values)``: SandboxConditions from the values only (seed 1 by default).
 
     Neither ``HACKATTIC_SANDBOX_*`` variables nor ``.env`` can change what a test sees.
     """
 
-    def make(**values: Any) -> Conditions:
+    def make(**values: Any) -> SandboxConditions:
         values.setdefault("seed", 1)
         with pytest.MonkeyPatch.context() as patch:
             for name in list(os.environ):
                 if name.startswith("HACKATTIC_SANDBOX_"):
                     patch.delenv(name)
-            return Conditions(_env_file=None, **values)  # type: ignore[call-arg]
+            return sandbox_conditions(values, read_env=False)
 
     return make
 
 
 @pytest.fixture(scope="session")
 def sandbox_with(
-    challenges: dict[str, type[Challenge]], make_conditions: Callable[..., Conditions]
+    challenges: dict[str, type[Challenge]], make_conditions: Callable[..., SandboxConditions]
 ) -> Callable[..., contextlib.AbstractAsyncContextManager[Sandbox]]:
     """``async with sandbox_with(**conditions) as sandbox:``: a sandbox of its own."""
 
     @contextlib.asynccontextmanager
     async def start(**conditions: Any) -> AsyncIterator[Sandbox]:
         async with (
-            serve_sandbox(challenges, make_conditions(**conditions)) as handle,
+            serve_challenges(challenges, make_conditions(**conditions)) as handle,
             httpx.AsyncClient(base_url=handle.base_url, timeout=10) as http,
         ):
             yield Sandbox(handle, http)

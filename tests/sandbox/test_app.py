@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,9 +10,9 @@ import pytest
 import pytest_asyncio
 from websockets.asyncio.client import connect
 
-from hackattic_core.sandbox.app import MAX_REQUEST_BODY, emulation_rng, sandbox_state
-from hackattic_core.sandbox.server import serve_sandbox
-from hackattic_core.sandbox.words import WORDS, secret_phrase
+from hackattic_core.sandbox.app import MAX_REQUEST_BODY, sandbox_state
+from hackattic_core.sandbox.build import emulation_rng
+from hackattic_core.sandbox.server import serve_challenges
 
 PROBLEM = "/challenges/echo/problem"
 SOLVE = "/challenges/echo/solve"
@@ -218,24 +217,14 @@ async def test_seeded_problems_repeat(sandbox_with: Any) -> None:
     assert emulation_rng(None, "echo").random() != emulation_rng(None, "echo").random()
 
 
-async def test_emulations_are_closed_on_exit(challenges: Any, make_conditions: Any) -> None:
-    async with serve_sandbox(challenges, make_conditions()) as handle:
+async def test_emulations_are_started_before_serving_and_stopped_on_exit(
+    challenges: Any, make_conditions: Any
+) -> None:
+    async with serve_challenges(challenges, make_conditions()) as handle:
         emulations = sandbox_state(handle.app).emulations
-        assert set(emulations) == {"echo"}
+        assert set(emulations) == {"echo"} == set(handle.emulations)
         echo = emulations["echo"]
         assert type(echo).__name__ == "EchoEmulation"
+        assert echo.started  # type: ignore[attr-defined]
         assert not echo.closed  # type: ignore[attr-defined]
     assert echo.closed  # type: ignore[attr-defined]
-
-
-def test_secret_phrase() -> None:
-    assert len(WORDS) >= 300
-    assert len(set(WORDS)) == len(WORDS)
-    assert all(word.isalpha() and word.islower() and len(word) <= 8 for word in WORDS)
-    phrase = secret_phrase(random.Random(7))
-    words = phrase.split(" ")
-    assert len(words) == 6
-    assert len(set(words)) == 6
-    assert set(words) <= set(WORDS)
-    assert phrase == secret_phrase(random.Random(7))
-    assert len(secret_phrase(random.Random(7), n=3).split()) == 3

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hackattic_core.errors import ConfigError
 from hackattic_core.sandbox.faults import HUGE_PADDING_BYTES
 
 PROBLEM = "/challenges/echo/problem"
@@ -96,11 +97,32 @@ async def test_fault_count_zero_means_no_counted_fault(sandbox_with: Any) -> Non
         assert (await sandbox.problem()).status_code == 200
 
 
-async def test_chit_chat_faults_leave_http_alone(sandbox_with: Any) -> None:
-    async with sandbox_with(faults=["drop", "garbage_frame", "expired_token"]) as sandbox:
+async def test_an_emulations_own_fault_reaches_it_and_leaves_http_alone(
+    sandbox_with: Any,
+) -> None:
+    from websockets.asyncio.client import connect
+
+    async with sandbox_with(faults=["shout"]) as sandbox:
         response = await sandbox.problem()
         assert response.status_code == 200
         assert set(response.json()) == {"n", "note"}
+        assert sandbox.handle.emulations["echo"].env.faults == {"shout"}
+        async with connect(f"{sandbox.handle.ws_base_url}/_/ws/t") as ws:
+            await ws.send("hi")
+            assert await ws.recv() == "t:HI"
+        assert (await sandbox.stats())["faults"] == {}
+
+
+async def test_a_fault_nobody_declares_is_refused_naming_the_valid_ones(
+    sandbox_with: Any,
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        async with sandbox_with(faults=["drop"]):
+            pass
+    message = str(refused.value)
+    assert "unknown fault 'drop'" in message
+    assert "echo's: shout" in message
+    assert "http_503" in message
 
 
 async def test_malformed_problem(sandbox_with: Any) -> None:

@@ -13,16 +13,16 @@ import httpx
 import pytest
 
 from hackattic_core.challenge import Challenge
-from hackattic_core.sandbox.conditions import Conditions
+from hackattic_core.sandbox.conditions import SandboxConditions
 from hackattic_core.sandbox.server import (
     _bind,
     remote_warning,
     run_standalone,
-    serve_sandbox,
+    serve_challenges,
 )
 
 Challenges = dict[str, type[Challenge]]
-MakeConditions = Callable[..., Conditions]
+MakeConditions = Callable[..., SandboxConditions]
 
 
 def refuses_connections(port: int) -> bool:
@@ -36,7 +36,7 @@ def refuses_connections(port: int) -> bool:
 async def test_port_zero_takes_a_real_port(
     challenges: Challenges, make_conditions: MakeConditions
 ) -> None:
-    async with serve_sandbox(challenges, make_conditions(), port=0) as handle:
+    async with serve_challenges(challenges, make_conditions(), port=0) as handle:
         assert handle.port > 0
         assert handle.base_url == f"http://127.0.0.1:{handle.port}"
         assert handle.ws_base_url == f"ws://127.0.0.1:{handle.port}"
@@ -51,7 +51,7 @@ async def test_given_access_token_and_fresh_random_ones(
     challenges: Challenges, make_conditions: MakeConditions
 ) -> None:
     async with (
-        serve_sandbox(challenges, make_conditions(), access_token="my-own-token") as handle,
+        serve_challenges(challenges, make_conditions(), access_token="my-own-token") as handle,
         httpx.AsyncClient(base_url=handle.base_url) as client,
     ):
         assert handle.access_token == "my-own-token"
@@ -59,7 +59,7 @@ async def test_given_access_token_and_fresh_random_ones(
             "/challenges/echo/problem", params={"access_token": "my-own-token"}
         )
         assert response.status_code == 200
-    async with serve_sandbox(challenges, make_conditions()) as other:
+    async with serve_challenges(challenges, make_conditions()) as other:
         assert other.access_token != handle.access_token
 
 
@@ -71,7 +71,7 @@ async def test_busy_port_raises_oserror(
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(OSError, match=r"(?i)in use"):
-            async with serve_sandbox(challenges, make_conditions(), port=port):
+            async with serve_challenges(challenges, make_conditions(), port=port):
                 pass
 
 
@@ -83,7 +83,7 @@ async def test_ipv6_loopback(challenges: Challenges, make_conditions: MakeCondit
     except OSError:
         pytest.skip("no IPv6 loopback")
     async with (
-        serve_sandbox(challenges, make_conditions(), host="::1") as handle,
+        serve_challenges(challenges, make_conditions(), host="::1") as handle,
         httpx.AsyncClient(base_url=handle.base_url) as client,
     ):
         assert handle.base_url == f"http://[::1]:{handle.port}"
@@ -192,7 +192,7 @@ async def test_access_token_never_logged(
     token = "s3cr3t-sandbox-token-value"
     conditions = make_conditions(faults=["reset"], fault_count=1)
     async with (
-        serve_sandbox(challenges, conditions, access_token=token) as handle,
+        serve_challenges(challenges, conditions, access_token=token) as handle,
         httpx.AsyncClient(base_url=handle.base_url) as client,
     ):
         caplog.set_level(logging.DEBUG)  # uvicorn lowered its loggers to warning

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import field_validator
 
-from hackattic_core.challenge import Challenge, Context, Problem, Solution
+from hackattic_core import Challenge, Context, Problem, Solution
 
 if TYPE_CHECKING:
-    from hackattic_core.sandbox.emulation import Emulation
+    from hackattic_core import Emulation
 
 LITTLE_ENDIAN_STRUCT = struct.Struct("<iIh2xfd")
 """int, uint, short, two padding bytes, float, double: the first 24 bytes."""

@@ -19,7 +19,7 @@ import math
 import struct
 from typing import Any
 
-from hackattic_core.sandbox.emulation import Emulation, Issued
+from hackattic_core import Emulation, Issued
 
 FLOAT_REL_TOL = 1e-6
 DOUBLE_REL_TOL = 1e-9
@@ -78,7 +78,7 @@ def check_values(expected: dict[str, Any], solution: dict[str, Any]) -> str | No
 class HelpMeUnpackEmulation(Emulation):
     slug = "help_me_unpack"
 
-    def new_problem(self) -> Issued:
+    async def new_problem(self) -> Issued:
         rng = self.env.rng
 
         def magnitude() -> float:
@@ -96,5 +96,5 @@ class HelpMeUnpackEmulation(Emulation):
         data = pack(values, padding=rng.randbytes(2))
         return Issued(problem={"bytes": base64.b64encode(data).decode("ascii")}, state=values)
 
-    def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
         return check_values(issued.state, solution)

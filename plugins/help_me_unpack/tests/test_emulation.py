@@ -10,8 +10,7 @@ import pytest
 from hackattic_help_me_unpack.challenge import unpack
 from hackattic_help_me_unpack.emulation import HelpMeUnpackEmulation, as_float32, check_values
 
-from hackattic_core.sandbox.conditions import Conditions
-from hackattic_core.sandbox.emulation import EmulationEnv
+from hackattic_core import EmulationEnv
 
 EXPECTED: dict[str, Any] = {
     "int": -2,
@@ -23,31 +22,33 @@ EXPECTED: dict[str, Any] = {
 }
 
 
-def emulation(conditions: Conditions, seed: int = 1) -> HelpMeUnpackEmulation:
-    return HelpMeUnpackEmulation(EmulationEnv(conditions=conditions, rng=random.Random(seed)))
+def emulation(seed: int = 1) -> HelpMeUnpackEmulation:
+    return HelpMeUnpackEmulation(EmulationEnv(rng=random.Random(seed)))
 
 
-def test_problems_unpack_to_the_values_packed(hackattic_sandbox_conditions: Conditions) -> None:
-    issuer = emulation(hackattic_sandbox_conditions)
+async def test_problems_unpack_to_the_values_packed() -> None:
+    issuer = emulation()
     for _ in range(200):
-        issued = issuer.new_problem()
+        issued = await issuer.new_problem()
         assert set(issued.problem) == {"bytes"}
         solution = unpack(base64.b64decode(issued.problem["bytes"]))
         assert solution.model_dump() == issued.state
-        assert issuer.check(issued, solution.model_dump(mode="json")) is None
+        assert await issuer.check(issued, solution.model_dump(mode="json")) is None
 
 
-def test_problems_are_random_and_reproducible(hackattic_sandbox_conditions: Conditions) -> None:
-    first = [emulation(hackattic_sandbox_conditions, 7).new_problem().problem for _ in range(2)]
-    again = [emulation(hackattic_sandbox_conditions, 7).new_problem().problem for _ in range(2)]
+async def test_problems_are_random_and_reproducible() -> None:
+    first = [(await emulation(7).new_problem()).problem for _ in range(2)]
+    again = [(await emulation(7).new_problem()).problem for _ in range(2)]
     assert first == again
-    issuer = emulation(hackattic_sandbox_conditions, 7)
-    assert issuer.new_problem().problem != issuer.new_problem().problem
+    issuer = emulation(7)
+    assert (await issuer.new_problem()).problem != (await issuer.new_problem()).problem
 
 
-def test_the_padding_is_random(hackattic_sandbox_conditions: Conditions) -> None:
-    issuer = emulation(hackattic_sandbox_conditions)
-    paddings = {base64.b64decode(issuer.new_problem().problem["bytes"])[10:12] for _ in range(50)}
+async def test_the_padding_is_random() -> None:
+    issuer = emulation()
+    paddings = {
+        base64.b64decode((await issuer.new_problem()).problem["bytes"])[10:12] for _ in range(50)
+    }
     assert len(paddings) > 1
 
 

@@ -19,7 +19,7 @@ from hackattic_help_me_unpack.challenge import (
 from hackattic_core.hookspecs import hookimpl
 from hackattic_core.plugins import Registry, load_registry
 from hackattic_core.runner import RunResult
-from hackattic_core.sandbox.conditions import Conditions, Fault
+from hackattic_core.sandbox.conditions import Fault, SandboxConditions
 
 Run = Callable[..., RunResult]
 
@@ -56,7 +56,9 @@ def test_a_second_solve_needs_the_playground(hackattic_run: Run) -> None:
 
 class TestMalformedProblems:
     @pytest.fixture
-    def hackattic_sandbox_conditions(self, hackattic_sandbox_conditions: Conditions) -> Conditions:
+    def hackattic_sandbox_conditions(
+        self, hackattic_sandbox_conditions: SandboxConditions
+    ) -> SandboxConditions:
         return hackattic_sandbox_conditions.model_copy(
             update={"faults": [Fault.INCOMPLETE_PROBLEM]}
         )

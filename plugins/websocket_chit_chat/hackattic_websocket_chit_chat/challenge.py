@@ -12,17 +12,17 @@ websockets and the sandbox's server stack load only when they are used.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from hackattic_core.challenge import Challenge, Context, Problem, Solution
+from hackattic_core import Challenge, Context, Problem, Solution
 
 from .decoder import DEFAULT_INTERVALS
 
 if TYPE_CHECKING:
-    from hackattic_core.sandbox.emulation import Emulation
+    from hackattic_core import Emulation
 
 
 class ChitChatProblem(Problem):
@@ -59,12 +59,6 @@ class ChitChatSettings(BaseSettings):
         default=DEFAULT_INTERVALS,
         description="Comma-separated beat intervals the server draws from (ms).",
     )
-    time_scale: float | None = Field(
-        default=None,
-        gt=0,
-        description="The server's time scale: unset for hackattic.com (1); a time-scaled "
-        "sandbox's HACKATTIC_SANDBOX_TIME_SCALE when solving against it.",
-    )
     max_frame_bytes: int = Field(
         default=64 * 1024, ge=1024, description="Largest WebSocket frame accepted."
     )
@@ -91,16 +85,6 @@ class ChitChatSettings(BaseSettings):
         return tuple(sorted(value))
 
 
-def _time_scale(settings: ChitChatSettings, context: Context) -> float:
-    """The setting if given, else what the context says (a sandbox's), else 1."""
-    if settings.time_scale is not None:
-        return settings.time_scale
-    scale: Any = getattr(context, "time_scale", None)
-    if isinstance(scale, int | float) and scale > 0:
-        return float(scale)
-    return 1.0
-
-
 class WebsocketChitChat(Challenge):
     name = "websocket_chit_chat"
     title = "WebSocket chit chat: answer each ping with the interval before it"
@@ -120,7 +104,7 @@ class WebsocketChitChat(Challenge):
             result = await converse(
                 ws_url(context.ws_base_url, problem.token),
                 intervals=settings.intervals,
-                time_scale=_time_scale(settings, context),
+                time_scale=context.time_scale,
                 silence_margin=settings.silence_margin,
                 max_size=settings.max_frame_bytes,
                 open_timeout=settings.open_timeout,

@@ -35,7 +35,7 @@ from urllib.parse import quote, urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
-from hackattic_core.errors import AttemptLost
+from hackattic_core import AttemptLost
 from hackattic_core.settings import is_loopback_host
 
 from .decoder import DEFAULT_INTERVALS, IntervalDecoder

@@ -17,14 +17,17 @@ at ``/_/ws/<token>`` holds the conversation hackattic holds (exact texts in the 
   hackattic closes is not known, so a client must handle both);
 - a used or unknown token: :data:`EXPIRED_TOKEN`, then close.
 
-Latency (``conditions.latency``, see :mod:`.latency`, scaled by ``time_scale``): every
+Conditions (:class:`.conditions.ChitChatConditions`): ``rounds``, ``latency`` and
+``timer_late_ms``; the time scale is the sandbox's.
+
+Latency (``latency``, see :mod:`.latency`, scaled by the time scale): every
 message in both directions is held for a sampled one-way delay, in order (a message never
 overtakes the one before it). The handshake answer is held for the profile's base latency,
 so that the client's open time lags the server's by the base as it would on a network.
 Outgoing messages go through one sender per conversation with absolute due times; incoming
 answers count as arriving at their receipt time plus a delay.
 
-Faults (``conditions.faults``): ``garbage_frame`` / ``binary_frame`` / ``huge_frame`` send
+Faults (:data:`.conditions.FAULTS`): ``garbage_frame`` / ``binary_frame`` / ``huge_frame`` send
 an unknown text frame, a binary frame or a 1 MiB text frame right after the first
 ``good!``; ``drop`` drops the first ``fault_count`` conversations' sockets (no close frame)
 right after their first ``good!``; ``never_ping`` says hello and then nothing;
@@ -50,10 +53,10 @@ from typing import Any, Final
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from hackattic_core.sandbox.conditions import Fault
-from hackattic_core.sandbox.emulation import Emulation, EmulationEnv, Issued
-from hackattic_core.sandbox.words import secret_phrase
+from hackattic_core import Emulation, EmulationEnv, Issued
 
+from .conditions import FAULTS, ChitChatConditions
+from .conditions import ChitChatFault as Fault
 from .latency import InOrderDelivery, LatencyProfile, NoJitter, parse_profile
 from .protocol import (
     CONGRATULATIONS,
@@ -65,6 +68,7 @@ from .protocol import (
     WRONG_ANSWER_PREFIX,
     WS_PATH,
 )
+from .words import secret_phrase
 
 logger = logging.getLogger("hackattic.sandbox.websocket_chit_chat")
 
@@ -215,21 +219,22 @@ class _Conversation:
         *,
         drop: bool,
     ) -> None:
-        conditions = emulation.env.conditions
+        env = emulation.env
+        conditions: ChitChatConditions = env.conditions
         self.emulation = emulation
         self.websocket = websocket
         self.slot = slot
         self.number = number
-        self.scale = conditions.time_scale
+        self.scale = env.time_scale
         self.rounds = conditions.rounds
         self.timer_late_ms = conditions.timer_late_ms
         self.close_after_secret = emulation.close_after_secret
-        self.never_ping = conditions.has(Fault.NEVER_PING)
+        self.never_ping = env.has_fault(Fault.NEVER_PING)
         self.drop = drop
         self.mid_faults = [
             fault
             for fault in (Fault.GARBAGE_FRAME, Fault.BINARY_FRAME, Fault.HUGE_FRAME)
-            if conditions.has(fault)
+            if env.has_fault(fault)
         ]
         # Separate streams: the schedule does not depend on how many delays were drawn.
         self.rng = random.Random(f"{slot.seed}/schedule")
@@ -501,6 +506,8 @@ class ChitChatEmulation(Emulation):
     """Hackattic's chit chat conversation server, with latency, late timers and faults."""
 
     slug = SLUG
+    conditions_model = ChitChatConditions
+    faults = FAULTS
 
     close_after_secret: bool = True
     """Close the socket right after the secret (set it on an instance to change one server)."""
@@ -526,17 +533,17 @@ class ChitChatEmulation(Emulation):
 
     # ----------------------------------------------------------------- the Emulation API
 
-    def new_problem(self) -> Issued:
-        conditions = self.env.conditions
+    async def new_problem(self) -> Issued:
+        env = self.env
         number = self._problems
         self._problems += 1
         token = secrets.token_hex(TOKEN_BYTES)
-        expired = conditions.has(Fault.EXPIRED_TOKEN) and number < conditions.fault_count
+        expired = env.has_fault(Fault.EXPIRED_TOKEN) and number < env.fault_count
         slot = _Slot(number, token, seed=self.env.rng.getrandbits(64), expired=expired)
         self._slots[token] = slot
         return Issued(problem={"token": token}, state=slot)
 
-    def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
         slot = issued.state
         if not isinstance(slot, _Slot):
             return "this problem was not issued by the chit chat emulation"
@@ -600,7 +607,7 @@ class ChitChatEmulation(Emulation):
             "faults_injected": dict(self.faults_injected),
         }
 
-    async def aclose(self) -> None:
+    async def stop(self) -> None:
         open_now = list(self._open)
         for conversation in open_now:
             conversation.abort()
@@ -633,8 +640,7 @@ class ChitChatEmulation(Emulation):
             return
         slot.used = True
         number = len(self._conversations)
-        conditions = self.env.conditions
-        drop = conditions.has(Fault.DROP) and number < conditions.fault_count
+        drop = self.env.has_fault(Fault.DROP) and number < self.env.fault_count
         conversation = _Conversation(self, websocket, slot, number, drop=drop)
         slot.conversation = conversation
         self._conversations.append(conversation)

@@ -1,9 +1,9 @@
-"""What a chit chat conversation shows while it runs: a live line and a summary.
+"""What a chit chat conversation shows while it runs: progress and a summary.
 
-The live line is updated after each answer has been sent (never before: the answer is the
-hot path), at most once every ``min_interval`` seconds::
+Progress is reported after each answer has been sent (never before: the answer is the hot
+path), as a description and the count of beats answered; the core draws and throttles it::
 
-    beat 4: 2500 ms, +3.2 ms late, answered in 0.21 ms (3 good)
+    beat 4: 2500 ms, +3.2 ms late, answered in 0.21 ms          3
 
 and the end of each attempt prints one permanent line::
 
@@ -13,23 +13,15 @@ and the end of each attempt prints one permanent line::
 
 from __future__ import annotations
 
-from typing import Final
-
-from hackattic_core.challenge import Progress
+from hackattic_core import Progress
 
 from .conversation import Beat, ConversationResult
 
-MIN_UPDATE_INTERVAL: Final = 0.1
-"""Seconds between two live-line updates (beats of a time-scaled sandbox come fast)."""
-
 
 def beat_line(beat: Beat, result: ConversationResult) -> str:
-    """The live line for ``beat``."""
+    """The progress description for ``beat``."""
     late = "" if beat.late_ms is None else f", {beat.late_ms:+.1f} ms late"
-    return (
-        f"beat {beat.index}: {beat.interval_ms} ms{late}, "
-        f"answered in {beat.reaction_ms:.2f} ms ({result.good} good)"
-    )
+    return f"beat {beat.index}: {beat.interval_ms} ms{late}, answered in {beat.reaction_ms:.2f} ms"
 
 
 def summary_line(result: ConversationResult, attempt: int = 1) -> str:
@@ -53,13 +45,9 @@ def summary_line(result: ConversationResult, attempt: int = 1) -> str:
 class ConversationProgress:
     """Feeds a :class:`Progress` from :func:`~.conversation.converse`'s callbacks."""
 
-    def __init__(
-        self, progress: Progress, *, attempt: int = 1, min_interval: float = MIN_UPDATE_INTERVAL
-    ) -> None:
+    def __init__(self, progress: Progress, *, attempt: int = 1) -> None:
         self.progress = progress
         self.attempt = attempt
-        self.min_interval = min_interval
-        self._last_update: float | None = None
 
     def on_open(self, result: ConversationResult) -> None:
         """The handshake completed."""
@@ -67,11 +55,7 @@ class ConversationProgress:
 
     def on_beat(self, beat: Beat, result: ConversationResult) -> None:
         """A ping was answered (called after the answer went out)."""
-        last = self._last_update
-        if last is not None and beat.arrival - last < self.min_interval:
-            return
-        self._last_update = beat.arrival
-        self.progress.update(beat_line(beat, result))
+        self.progress.update(beat_line(beat, result), completed=beat.index)
 
     def finish(self, result: ConversationResult) -> None:
         """The attempt ended, with or without the secret."""

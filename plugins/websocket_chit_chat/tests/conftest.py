@@ -1,8 +1,8 @@
 """A chit chat sandbox (real sockets, this event loop) and a small helper to drive it.
 
 ``async with chit_chat(time_scale=0.05, rounds=3, faults=["drop"]) as sandbox:`` serves the
-sandbox with the given conditions (every other field at its default, whatever the
-environment says) and yields a :class:`ChitChatSandbox`.
+sandbox with the given conditions, the core's and chit chat's alike (every other field at
+its default, whatever the environment says), and yields a :class:`ChitChatSandbox`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -18,8 +19,8 @@ from hackattic_websocket_chit_chat.challenge import WebsocketChitChat
 from hackattic_websocket_chit_chat.conversation import ws_url
 from hackattic_websocket_chit_chat.emulation import ChitChatEmulation
 
-from hackattic_core.sandbox.app import sandbox_state
-from hackattic_core.sandbox.conditions import Conditions
+from hackattic_core.sandbox.build import build_emulations
+from hackattic_core.sandbox.conditions import SandboxConditions, sandbox_conditions
 from hackattic_core.sandbox.server import SandboxHandle, serve_sandbox
 
 SLUG = "websocket_chit_chat"
@@ -27,26 +28,30 @@ FAST_SCALE = 0.1
 """Twenty times real time: intervals of 35 to 150 ms."""
 
 
-def make_conditions(**overrides: Any) -> Conditions:
-    """Conditions from the field defaults (not the environment), a fixed seed, fast time."""
-    values: dict[str, Any] = {
-        name: field.get_default(call_default_factory=True)
-        for name, field in Conditions.model_fields.items()
-    }
-    values.update(seed=7, time_scale=FAST_SCALE, rounds=3)
-    values.update(overrides)
-    return Conditions(_env_file=None, **values)  # type: ignore[call-arg]
+ROUNDS = 3
+"""Correct answers that earn the secret in these tests: enough to test, quick."""
+
+
+def make_conditions(**overrides: Any) -> tuple[SandboxConditions, dict[str, Any]]:
+    """The core's conditions and chit chat's own from the field defaults (not the
+    environment), a fixed seed, fast time and :data:`ROUNDS`, then ``overrides``."""
+    core_names = set(SandboxConditions.model_fields)
+    values: dict[str, Any] = {"seed": 7, "time_scale": FAST_SCALE, "rounds": ROUNDS, **overrides}
+    core = {k: v for k, v in values.items() if k in core_names}
+    own = {k: v for k, v in values.items() if k not in core_names}
+    return sandbox_conditions(core, read_env=False), own
 
 
 @dataclass
 class ChitChatSandbox:
     handle: SandboxHandle
     http: httpx.AsyncClient
-    conditions: Conditions
+    conditions: SimpleNamespace
+    """Every condition in force, the core's and chit chat's, as attributes."""
 
     @property
     def emulation(self) -> ChitChatEmulation:
-        emulation = sandbox_state(self.handle.app).emulations[SLUG]
+        emulation = self.handle.emulations[SLUG]
         assert isinstance(emulation, ChitChatEmulation)
         return emulation
 
@@ -88,13 +93,25 @@ def chit_chat() -> OpenSandbox:
 
     @contextlib.asynccontextmanager
     async def open_sandbox(**overrides: Any) -> AsyncIterator[ChitChatSandbox]:
-        conditions = make_conditions(**overrides)
+        conditions, own = make_conditions(**overrides)
+        emulations = build_emulations(
+            {SLUG: WebsocketChitChat}, conditions, {SLUG: own}, read_env=False
+        )
+        in_force = SimpleNamespace(
+            **conditions.model_dump(), **emulations.built[SLUG].env.conditions.model_dump()
+        )
         async with (
-            serve_sandbox({SLUG: WebsocketChitChat}, conditions) as handle,
+            serve_sandbox(emulations, conditions) as handle,
             httpx.AsyncClient(
                 base_url=handle.base_url, params={"access_token": handle.access_token}
             ) as http,
         ):
-            yield ChitChatSandbox(handle, http, conditions)
+            yield ChitChatSandbox(handle, http, in_force)
 
     return open_sandbox
+
+
+@pytest.fixture
+def hackattic_sandbox_options() -> dict[str, dict[str, Any]]:
+    """The core fixtures' sandbox (``hackattic_run``) gives the secret after ROUNDS answers."""
+    return {SLUG: {"rounds": ROUNDS}}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,7 +15,6 @@ from hackattic_websocket_chit_chat.challenge import (
     ChitChatSettings,
     ChitChatSolution,
     WebsocketChitChat,
-    _time_scale,
 )
 from hackattic_websocket_chit_chat.conversation import Beat, ConversationResult, LossKind
 from hackattic_websocket_chit_chat.emulation import ChitChatEmulation
@@ -32,10 +31,14 @@ ENV_PREFIX = "HACKATTIC_WEBSOCKET_CHIT_CHAT_"
 class RecordingProgress:
     def __init__(self) -> None:
         self.updates: list[str] = []
+        self.counts: list[float | None] = []
         self.done_lines: list[str] = []
 
-    def update(self, message: str) -> None:
-        self.updates.append(message)
+    def update(
+        self, description: str, *, completed: float | None = None, total: float | None = None
+    ) -> None:
+        self.updates.append(description)
+        self.counts.append(completed)
 
     def done(self, message: str) -> None:
         self.done_lines.append(message)
@@ -43,7 +46,7 @@ class RecordingProgress:
 
 @pytest.fixture(autouse=True)
 def _no_plugin_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SILENCE_MARGIN", "INTERVALS", "TIME_SCALE", "MAX_FRAME_BYTES", "OPEN_TIMEOUT"):
+    for name in ("SILENCE_MARGIN", "INTERVALS", "MAX_FRAME_BYTES", "OPEN_TIMEOUT"):
         monkeypatch.delenv(ENV_PREFIX + name, raising=False)
     monkeypatch.chdir("/")  # no .env
 
@@ -80,10 +83,9 @@ def test_importing_the_plugin_loads_no_server_or_websocket_stack() -> None:
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_PREFIX + "INTERVALS", "1500, 700,3000")
     monkeypatch.setenv(ENV_PREFIX + "SILENCE_MARGIN", "0.5")
-    monkeypatch.setenv(ENV_PREFIX + "TIME_SCALE", "0.1")
     settings = ChitChatSettings()
     assert settings.intervals == (700, 1500, 3000)
-    assert (settings.silence_margin, settings.time_scale) == (0.5, 0.1)
+    assert settings.silence_margin == 0.5
 
 
 @pytest.mark.parametrize("intervals", ["700,700", "700,-1", "700,abc", ","])
@@ -93,17 +95,9 @@ def test_bad_intervals_are_refused(monkeypatch: pytest.MonkeyPatch, intervals: s
         ChitChatSettings()
 
 
-def test_the_time_scale_is_the_setting_else_the_context_else_one() -> None:
-    default = ChitChatSettings()
-    assert _time_scale(default, SimpleNamespace()) == 1.0  # type: ignore[arg-type]
-    assert _time_scale(default, SimpleNamespace(time_scale=0.2)) == 0.2  # type: ignore[arg-type]
-    chosen = ChitChatSettings(time_scale=0.5)
-    assert _time_scale(chosen, SimpleNamespace(time_scale=0.2)) == 0.5  # type: ignore[arg-type]
-
-
-async def _run(chit_chat: Any, monkeypatch: pytest.MonkeyPatch, **conditions: Any) -> Any:
+async def _run(chit_chat: Any, **conditions: Any) -> Any:
+    """A run against a time-scaled sandbox: the solver learns the scale from the sandbox."""
     async with chit_chat(**conditions) as sandbox:
-        monkeypatch.setenv(ENV_PREFIX + "TIME_SCALE", str(sandbox.conditions.time_scale))
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
             base_url=sandbox.handle.base_url,
@@ -117,23 +111,20 @@ async def _run(chit_chat: Any, monkeypatch: pytest.MonkeyPatch, **conditions: An
         return result, progress, sandbox.totals()
 
 
-async def test_a_run_in_the_sandbox_passes(chit_chat: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    result, progress, totals = await _run(chit_chat, monkeypatch, rounds=3)
+async def test_a_run_in_the_sandbox_passes(chit_chat: Any) -> None:
+    result, progress, totals = await _run(chit_chat, rounds=3)
     assert result.passed, result.error or result.message
     assert len(result.solution["secret"].split(" ")) == 6
     assert totals["passed"] == 1
     assert progress.updates[0].startswith("attempt 1: connected")
     assert any(line.startswith("beat 1: ") for line in progress.updates)
+    assert progress.counts[-1] == 3  # beats answered, for the core's bar
     assert len(progress.done_lines) == 1
     assert progress.done_lines[0].startswith("chit chat: secret after 3 beat(s) on attempt 1")
 
 
-async def test_a_lost_conversation_is_retried_with_a_fresh_problem(
-    chit_chat: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    result, progress, totals = await _run(
-        chit_chat, monkeypatch, rounds=2, faults=["drop"], fault_count=1
-    )
+async def test_a_lost_conversation_is_retried_with_a_fresh_problem(chit_chat: Any) -> None:
+    result, progress, totals = await _run(chit_chat, rounds=2, faults=["drop"], fault_count=1)
     assert result.passed, result.error or result.message
     assert [attempt.number for attempt in result.attempts] == [1, 2]
     assert "dropped" in (result.attempts[0].error or "")
@@ -147,18 +138,18 @@ def _beat(index: int, arrival: float) -> Beat:
     return Beat(index, 2000, arrival, 0.0, 0.0, 1.5, 0.25)
 
 
-def test_progress_updates_are_throttled_and_summarised() -> None:
+def test_progress_reports_every_beat_with_the_good_count_and_a_summary() -> None:
     recorded = RecordingProgress()
-    display = ConversationProgress(recorded, attempt=2, min_interval=0.1)
+    display = ConversationProgress(recorded, attempt=2)
     result = ConversationResult(good=1)
     for index, arrival in enumerate((10.0, 10.05, 10.2), start=1):
         beat = _beat(index, arrival)
         result.beats.append(beat)
         display.on_beat(beat, result)
     assert recorded.updates == [
-        "beat 1: 2000 ms, +1.5 ms late, answered in 0.25 ms (1 good)",
-        "beat 3: 2000 ms, +1.5 ms late, answered in 0.25 ms (1 good)",
+        f"beat {index}: 2000 ms, +1.5 ms late, answered in 0.25 ms" for index in (1, 2, 3)
     ]
+    assert recorded.counts == [1, 2, 3]
     result.loss = LossKind.MISSED_BEAT
     result.ignored_binary = 1
     display.finish(result)
@@ -184,6 +175,25 @@ def test_env_example_as_is_gives_the_default_settings(monkeypatch: pytest.Monkey
         if name.startswith("HACKATTIC_"):
             monkeypatch.delenv(name)
     settings = ChitChatSettings(_env_file=example)  # type: ignore[call-arg]
-    assert settings.time_scale is None
     assert settings.intervals == (700, 1500, 2000, 2500, 3000)
     assert settings.silence_margin == 2.0
+
+
+class TestATimeScaledSandbox:
+    """The sandbox owns the time scale; the core's fixtures carry it to the solver."""
+
+    @pytest.fixture
+    def hackattic_sandbox_conditions(self, hackattic_sandbox_conditions: Any) -> Any:
+        return hackattic_sandbox_conditions.model_copy(update={"time_scale": 0.1})
+
+    def test_hackattic_run_passes_with_no_setting(self, hackattic_run: Any) -> None:
+        result = hackattic_run("websocket_chit_chat")
+        assert result.passed, result.error or result.message
+        assert result.timings["solve"] < 3.0  # ten times faster than real intervals
+
+    def test_hackattic_context_carries_it(self, hackattic_context: Any) -> None:
+        async def scale() -> float:
+            async with hackattic_context(WebsocketChitChat) as context:
+                return float(context.time_scale)
+
+        assert asyncio.run(scale()) == 0.1

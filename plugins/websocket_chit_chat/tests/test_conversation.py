@@ -148,7 +148,7 @@ async def test_a_server_close_before_the_secret_is_lost(chit_chat: Any) -> None:
 
         def close_server(beat: Beat, result: ConversationResult) -> None:
             if beat.index == 1:
-                asyncio.get_running_loop().create_task(sandbox.emulation.aclose())
+                asyncio.get_running_loop().create_task(sandbox.emulation.stop())
 
         lost = await lose(sandbox, on_beat=close_server)
         assert lost.kind is LossKind.CLOSED

@@ -14,12 +14,14 @@ import re
 from typing import Any
 
 import pytest
+from hackattic_websocket_chit_chat.conditions import ChitChatConditions
 from hackattic_websocket_chit_chat.emulation import (
     INTERVALS_MS,
     ChitChatEmulation,
     percentile,
     wrong_answer_text,
 )
+from hackattic_websocket_chit_chat.words import WORDS, secret_phrase
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError, ConnectionClosedOK
 
@@ -341,11 +343,11 @@ async def test_latency_delays_every_message_in_order(chit_chat: Any) -> None:
             assert ping["wire_ms"] - ping["sent_ms"] >= delay * 0.99
 
 
-async def test_aclose_ends_open_conversations(chit_chat: Any) -> None:
+async def test_stop_ends_open_conversations(chit_chat: Any) -> None:
     async with chit_chat() as sandbox:
         async with open_ws(sandbox.url(await sandbox.token())) as ws:
             assert await ws.recv() == HELLO
-            await sandbox.emulation.aclose()
+            await sandbox.emulation.stop()
             closed = await recv_until_closed(ws)
         assert closed.rcvd is not None
         assert closed.rcvd.code == 1001
@@ -362,28 +364,27 @@ async def test_the_same_seed_gives_the_same_conversation(chit_chat: Any) -> None
 
 
 def _emulation() -> ChitChatEmulation:
-    from hackattic_core.sandbox.conditions import Conditions
-
-    return ChitChatEmulation(EmulationEnv(Conditions(_env_file=None), random.Random(1)))  # type: ignore[call-arg]
+    return ChitChatEmulation(EmulationEnv(ChitChatConditions(_env_file=None), random.Random(1)))  # type: ignore[call-arg]
 
 
-def test_check_reasons_without_a_conversation() -> None:
+async def test_check_reasons_without_a_conversation() -> None:
     emulation = _emulation()
-    issued = emulation.new_problem()
+    issued = await emulation.new_problem()
     assert set(issued.problem) == {"token"}
     assert len(issued.problem["token"]) == 32
-    assert emulation.check(issued, {}) == "missing field 'secret'"
-    assert emulation.check(issued, {"secret": 5}) == "secret must be a string, got int"
-    reason = emulation.check(issued, {"secret": "a b c"})
+    assert await emulation.check(issued, {}) == "missing field 'secret'"
+    assert await emulation.check(issued, {"secret": 5}) == "secret must be a string, got int"
+    reason = await emulation.check(issued, {"secret": "a b c"})
     assert reason is not None
     assert "never gave a secret" in reason
     assert "nobody connected" in reason
-    assert emulation.check(Issued({"token": "x"}, state=None), {"secret": "x"}) is not None
+    unknown = Issued({"token": "x"}, state=None)
+    assert await emulation.check(unknown, {"secret": "x"}) is not None
 
 
-def test_problems_get_distinct_tokens() -> None:
+async def test_problems_get_distinct_tokens() -> None:
     emulation = _emulation()
-    tokens = {emulation.new_problem().problem["token"] for _ in range(100)}
+    tokens = {(await emulation.new_problem()).problem["token"] for _ in range(100)}
     assert len(tokens) == 100
 
 
@@ -404,3 +405,16 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(values, 0.5) == 50
     assert percentile(values, 0.99) == 99
     assert percentile([4.0], 0.99) == 4.0
+
+
+def test_secret_phrases_are_six_distinct_common_words() -> None:
+    assert len(WORDS) >= 300
+    assert len(set(WORDS)) == len(WORDS)
+    assert all(word.isalpha() and word.islower() and len(word) <= 8 for word in WORDS)
+    phrase = secret_phrase(random.Random(7))
+    words = phrase.split(" ")
+    assert len(words) == 6
+    assert len(set(words)) == 6
+    assert set(words) <= set(WORDS)
+    assert phrase == secret_phrase(random.Random(7))
+    assert len(secret_phrase(random.Random(7), n=3).split()) == 3
