@@ -50,7 +50,11 @@ class ChitChatConditions(EmulationConditions):
         "pareto:20,1.5, lognormal:40,0.8, bursty:20,400,0.05 (ms); add +base:150 for a base.",
     )
     timer_late_ms: float = Field(
-        default=0.0, ge=0, description="Each beat's timer fires late by up to this many ms."
+        default=2.0,
+        ge=0,
+        description="Each beat is timed from the previous ping's real send and fires between "
+        "a quarter of this and this many ms late, like a sleeping server's timer (the "
+        "lateness carries on); 0: an exact absolute schedule from the open.",
     )
 
     @field_validator("latency")

@@ -4,10 +4,13 @@
 at ``/_/ws/<token>`` holds the conversation hackattic holds (exact texts in the shared facts):
 
 - right after the handshake: :data:`HELLO`;
-- each beat: :data:`PING`, on an absolute schedule from the open (intervals drawn from
-  :data:`INTERVALS_MS`, every one multiplied by ``time_scale``). With ``timer_late_ms`` each
-  beat fires up to that many ms late (uniformly) and the lateness carries into the rest of
-  the schedule, as a real server's late timer does;
+- each beat: :data:`PING`, as a server that sleeps for each interval sends it (intervals
+  drawn from :data:`INTERVALS_MS`, every one multiplied by ``time_scale``): due an interval
+  plus a timer lateness after the previous ping was really sent (the first after the open),
+  the lateness drawn between a quarter of ``timer_late_ms`` and all of it (default 2 ms), so
+  a gap on the wire is never shorter than its interval and the lateness carries on, as a
+  real event loop's timer does. ``timer_late_ms=0`` gives an exact absolute schedule from
+  the open instead;
 - an answer equal to the last interval (in unscaled ms) before the next beat: :data:`GOOD`;
   another answer: ``ouch! no! that was a <ms>ms interval, not <answer>. closing socket.``;
   no answer by the next beat: :data:`MISSED_BEAT` instead of that ping; either way the
@@ -42,6 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 import random
@@ -77,6 +81,9 @@ ROUTE: Final = WS_PATH + "{token}"
 
 INTERVALS_MS: Final = (700, 1500, 2000, 2500, 3000)
 """The beat intervals hackattic draws from, in ms."""
+LATE_FLOOR: Final = 0.25
+"""A late timer fires between this share of ``timer_late_ms`` and all of it late: never on
+time, as an event loop's timer that wakes a sleeping server."""
 
 WRONG_PREFIX: Final = WRONG_ANSWER_PREFIX
 EXPIRED_TOKEN: Final = f"ouch! {EXPIRED_MARKER}. closing socket."
@@ -138,6 +145,16 @@ def percentile(values: list[float], fraction: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[rank - 1]
+
+
+def _spread(values: list[float]) -> dict[str, float | None]:
+    """min, p50 and max of ``values`` (ms, rounded); None each when there are none."""
+    p50 = percentile(values, 0.50)
+    return {
+        "min": None if not values else round(min(values), 3),
+        "p50": None if p50 is None else round(p50, 3),
+        "max": None if not values else round(max(values), 3),
+    }
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -263,7 +280,6 @@ class _Conversation:
         self.awaiting: PingRecord | None = None
         self.faults: list[str] = []
         self._nominal_ms = 0
-        self._late_ms = 0.0
 
     # ----------------------------------------------------------------- the whole life
 
@@ -282,10 +298,20 @@ class _Conversation:
             self.gone = True
             self.ended.set()
             return
-        self.opened = started if handshake_delay > 0 else loop.time()
         receiver = loop.create_task(self._receive_loop())
         try:
-            self._send(HELLO)
+            if self.latency is None:
+                # As a sleeping server: say hello, then count from there. The client saw the
+                # open before the hello, so its first gap is never short of the interval.
+                try:
+                    await self.websocket.send_text(HELLO)
+                except (OSError, RuntimeError, WebSocketDisconnect):
+                    return  # the client left at once
+                self.opened = loop.time()
+            else:
+                # The server opened a base latency before the client could see it.
+                self.opened = started if handshake_delay > 0 else loop.time()
+                self._send(HELLO)
             if self.never_ping:
                 self._record_fault(Fault.NEVER_PING)
             else:
@@ -312,12 +338,24 @@ class _Conversation:
 
     # ----------------------------------------------------------------- beats
 
-    def _schedule_beat(self) -> None:
+    def _schedule_beat(self, previous_sent: float | None = None) -> None:
+        """Set the timer of the next beat.
+
+        With a timer lateness (the default), as a sleeping server does: the beat is due an
+        interval plus a lateness after the previous ping was really sent (its frame written;
+        with injected latency, when it left the server), the first after the hello, so no gap
+        between two pings is ever shorter than its interval. With ``timer_late_ms=0``: an
+        exact absolute schedule from the open.
+        """
         interval = self.rng.choice(INTERVALS_MS)
-        late = self.rng.uniform(0, self.timer_late_ms) if self.timer_late_ms else 0.0
-        self._nominal_ms += interval
-        self._late_ms += late
-        target = self.opened + (self._nominal_ms + self._late_ms) * self.scale / 1000
+        late = 0.0
+        if self.timer_late_ms:
+            late = self.rng.uniform(self.timer_late_ms * LATE_FLOOR, self.timer_late_ms)
+            since = self.opened if previous_sent is None else previous_sent
+            target = since + (interval + late) * self.scale / 1000
+        else:
+            self._nominal_ms += interval
+            target = self.opened + self._nominal_ms * self.scale / 1000
         self.beat_handle = self.loop.call_at(target, self._beat, interval, target, late)
 
     def _beat(self, interval: int, target: float, late: float) -> None:
@@ -331,7 +369,10 @@ class _Conversation:
         self.pings.append(ping)
         self.awaiting = ping
         self._send(ping)
-        self._schedule_beat()
+        if self.latency is not None or not self.timer_late_ms:
+            # With injected latency the ping is sent now and travels: count from now. (Without,
+            # the sender counts from when the frame was really written: see _send_loop.)
+            self._schedule_beat(ping.fired)
 
     # ----------------------------------------------------------------- answers
 
@@ -446,6 +487,8 @@ class _Conversation:
                 if isinstance(item, PingRecord):
                     await websocket.send_text(PING)
                     item.wire = loop.time()
+                    if self.latency is None and self.timer_late_ms and not self.finished:
+                        self._schedule_beat(item.wire)
                 elif isinstance(item, str):
                     await websocket.send_text(item)
                 elif isinstance(item, bytes):
@@ -489,8 +532,24 @@ class _Conversation:
 
     # ----------------------------------------------------------------- stats
 
+    def gaps_minus_intervals_ms(self) -> list[float]:
+        """For each ping after the first: the time since the previous ping was sent, minus
+        its interval (real ms, the interval scaled); negative means a gap came short."""
+
+        def sent(ping: PingRecord) -> float:
+            # Without injected latency a ping is sent when its frame is written.
+            if self.latency is None and ping.wire is not None:
+                return ping.wire
+            return ping.fired
+
+        return [
+            (sent(ping) - sent(before)) * 1000 - ping.interval_ms * self.scale
+            for before, ping in itertools.pairwise(self.pings)
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         opened = self.opened
+        gaps = self.gaps_minus_intervals_ms()
         return {
             "problem": self.slot.number,
             "conversation": self.number,
@@ -498,6 +557,7 @@ class _Conversation:
             "correct": self.correct,
             "faults": list(self.faults),
             "duration_ms": _ms(None if self.closed_at is None else self.closed_at - opened),
+            "gap_minus_interval_ms": _spread(gaps),
             "pings": [ping.as_dict(opened) for ping in self.pings],
         }
 
@@ -569,8 +629,10 @@ class ChitChatEmulation(Emulation):
         outcomes = Counter(conversation.outcome for conversation in self._conversations)
         reactions: list[float] = []
         schedule_errors: list[float] = []
+        gaps: list[float] = []
         pings = 0
         for conversation in self._conversations:
+            gaps.extend(conversation.gaps_minus_intervals_ms())
             for ping in conversation.pings:
                 pings += 1
                 schedule_errors.append((ping.fired - ping.scheduled) * 1000)
@@ -603,6 +665,7 @@ class ChitChatEmulation(Emulation):
                 "reaction_max_ms": rounded(max(reactions, default=None)),
                 "schedule_error_p99_ms": rounded(percentile(schedule_errors, 0.99)),
                 "schedule_error_max_ms": rounded(max(schedule_errors, default=None)),
+                "gap_minus_interval_ms": _spread(gaps),
             },
             "faults_injected": dict(self.faults_injected),
         }

@@ -17,6 +17,7 @@ import pytest
 from hackattic_websocket_chit_chat.conditions import ChitChatConditions
 from hackattic_websocket_chit_chat.emulation import (
     INTERVALS_MS,
+    LATE_FLOOR,
     ChitChatEmulation,
     percentile,
     wrong_answer_text,
@@ -112,8 +113,10 @@ async def test_the_server_closes_with_a_normal_close_after_the_secret(chit_chat:
         assert closed.value.rcvd.code == 1000
 
 
-async def test_pings_follow_an_absolute_schedule_from_the_open(chit_chat: Any) -> None:
-    async with chit_chat(rounds=4) as sandbox:
+async def test_without_lateness_pings_follow_an_absolute_schedule_from_the_open(
+    chit_chat: Any,
+) -> None:
+    async with chit_chat(rounds=4, timer_late_ms=0) as sandbox:
         _, intervals = await full_conversation(sandbox, await sandbox.token())
         pings = sandbox.last_conversation()["pings"]
     scale = sandbox.conditions.time_scale
@@ -315,12 +318,34 @@ async def test_late_timers_push_the_rest_of_the_schedule(chit_chat: Any) -> None
         _, intervals = await full_conversation(sandbox, await sandbox.token())
         pings = sandbox.last_conversation()["pings"]
     scale = sandbox.conditions.time_scale
-    due = 0.0
+    previous_sent = 0.0
     for ping, interval in zip(pings, intervals, strict=True):
-        assert 0 <= ping["injected_late_ms"] <= 300
-        due += interval + ping["injected_late_ms"]
-        assert math.isclose(ping["scheduled_ms"], due * scale, abs_tol=0.01)
-    assert any(ping["injected_late_ms"] > 0 for ping in pings)
+        assert 300 * LATE_FLOOR <= ping["injected_late_ms"] <= 300
+        # Each beat is timed from the previous ping's real send, as a sleeping server's.
+        due = previous_sent + (interval + ping["injected_late_ms"]) * scale
+        assert math.isclose(ping["scheduled_ms"], due, abs_tol=0.01)
+        previous_sent = ping["wire_ms"]  # its frame written: the next beat counts from there
+
+
+async def test_by_default_no_gap_between_pings_is_shorter_than_its_interval(
+    chit_chat: Any,
+) -> None:
+    """The sleeping server's schedule at the default conditions (real time), over 200+ beats
+    of 45 conversations at once: the stats' smallest gap-minus-interval is never negative."""
+    from hackattic_websocket_chit_chat.conversation import converse
+
+    async with chit_chat(time_scale=1.0, rounds=5) as sandbox:
+        assert sandbox.conditions.timer_late_ms == 2.0  # the default
+        tokens = [await sandbox.token() for _ in range(45)]
+        results = await asyncio.gather(*(converse(sandbox.url(token)) for token in tokens))
+        totals = sandbox.totals()
+        conversations = sandbox.emulation.stats()["conversations"]
+    assert all(result.secret for result in results)
+    assert totals["pings"] >= 200
+    assert totals["gap_minus_interval_ms"]["min"] >= 0
+    for conversation in conversations:
+        spread = conversation["gap_minus_interval_ms"]
+        assert 0 <= spread["min"] <= spread["p50"] <= spread["max"]
 
 
 async def test_latency_delays_every_message_in_order(chit_chat: Any) -> None:
