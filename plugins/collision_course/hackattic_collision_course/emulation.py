@@ -1,32 +1,64 @@
-"""The offline sandbox's stand-in for collision_course: issues problems and checks solutions.
+"""The offline sandbox's stand-in for collision_course: issues an ``include``, checks the files.
 
-REPLACE: this stub issues ``{"numbers": [...]}`` and expects their sum as ``total``, to
-match the stub solver. Make ``new_problem`` issue what hackattic.com sends for this
-challenge (random, from ``self.env.rng``, so that a seed reproduces it) and ``check``
-accept exactly what it accepts, naming the wrong field in the reason.
+Problems are ``{"include": <32 random lowercase hex>}`` as on hackattic.com. The check is
+:func:`.checker.check_files` (its own base64 and MD5, not the solver's), plus the time the
+page allows between the problem and the answer, scaled by the sandbox's time scale.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Any
 
-from hackattic_core.sandbox.emulation import Emulation, Issued
+from pydantic import Field
+
+from hackattic_core import Emulation, EmulationConditions, Issued
+
+from .checker import check_files
+
+MIB = 1024 * 1024
+
+
+class CollisionCourseConditions(EmulationConditions):
+    max_file_bytes: int = Field(
+        default=MIB,
+        ge=1,
+        le=64 * MIB,
+        description="Largest decoded file accepted (hackattic's limit is not published).",
+    )
+    time_limit: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds allowed from the problem to the answer (the page says about 15).",
+    )
+
+
+@dataclass(frozen=True)
+class IssuedInclude:
+    """What ``check`` needs: the include string and when it was issued."""
+
+    include: str
+    issued_at: float
+    """``time.monotonic()`` when the problem was issued."""
 
 
 class CollisionCourseEmulation(Emulation):
     slug = "collision_course"
+    conditions_model = CollisionCourseConditions
 
-    def new_problem(self) -> Issued:
-        # ▼ REPLACE: a problem like the real one; ``state`` keeps what ``check`` needs.
-        rng = self.env.rng
-        numbers = [rng.randint(-1000, 1000) for _ in range(rng.randint(3, 10))]
-        return Issued(problem={"numbers": numbers}, state=sum(numbers))
+    async def new_problem(self) -> Issued:
+        include = f"{self.env.rng.getrandbits(128):032x}"
+        return Issued(
+            problem={"include": include},
+            state=IssuedInclude(include=include, issued_at=time.monotonic()),
+        )
 
-    def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
-        # ▼ REPLACE: None when ``solution`` is right, otherwise the reason it is not.
-        if "total" not in solution:
-            return "missing field 'total'"
-        got, expected = solution["total"], issued.state
-        if type(got) is not int or got != expected:
-            return f"wrong total: got {got!r}, expected {expected!r}"
-        return None
+    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+        conditions: CollisionCourseConditions = self.env.conditions
+        state: IssuedInclude = issued.state
+        elapsed = time.monotonic() - state.issued_at
+        limit = conditions.time_limit * self.env.time_scale
+        if elapsed > limit:
+            return f"too slow: answered {elapsed:.1f} s after the problem, the limit is {limit:g} s"
+        return check_files(state.include, solution, conditions.max_file_bytes)

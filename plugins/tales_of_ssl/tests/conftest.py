@@ -1,0 +1,34 @@
+"""Keys shared by the plugin's tests: RSA key generation is kept to a few per run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from hackattic_tales_of_ssl.emulation import generate_private_key
+from hackattic_tales_of_ssl.keys import encode_private_key
+
+REQUIRED_DATA = {
+    "domain": "summer-fire-4799.gov",
+    "serial_number": "0x7a771e7a1",  # nine digits: an odd length
+    "country": "Cocos Islands",
+}
+
+
+@pytest.fixture(scope="session")
+def private_key() -> rsa.RSAPrivateKey:
+    """The problem's key (1024 bits, as hackattic's)."""
+    return generate_private_key()
+
+
+@pytest.fixture(scope="session")
+def other_key() -> rsa.RSAPrivateKey:
+    """A key that is not the problem's."""
+    return generate_private_key()
+
+
+@pytest.fixture
+def problem_json(private_key: rsa.RSAPrivateKey) -> dict[str, Any]:
+    """A problem as hackattic sends it, for ``private_key``."""
+    return {"private_key": encode_private_key(private_key), "required_data": dict(REQUIRED_DATA)}
