@@ -31,7 +31,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import concurrency, decoder_quality, overhead, reaction, startup
+from bench import concurrency, decoder_quality, mini_miner, overhead, reaction, startup
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -79,6 +79,7 @@ BENCHMARKS = (
     Benchmark("reaction", _reaction, reaction.table),
     Benchmark("concurrency", _concurrency, concurrency.table),
     Benchmark("overhead", _overhead, overhead.table),
+    Benchmark("mini_miner", mini_miner.run, mini_miner.table),
 )
 NAMES = tuple(b.name for b in BENCHMARKS)
 
@@ -248,6 +249,28 @@ def targets(results: dict[str, dict[str, Any]]) -> Table:
             measured,
             _yes(r["meets_target"]),
         )
+    r = results.get("mini_miner")
+    if r is not None:
+        goals = r["targets"]
+        limit = r["ours_vs_openssl"]
+        for target, measured, verdict in (
+            (
+                f"ours ≥ {goals['vs_naive']:g}× naive per core",
+                f"{r['ours_vs_naive']:.1f}×",
+                r["meets_vs_naive"],
+            ),
+            (
+                f"ours ≥ {goals['vs_openssl']:.0%} of openssl's single-core SHA-256",
+                "openssl not found" if limit is None else f"{limit:.0%}",
+                r["meets_vs_openssl"],
+            ),
+            (
+                f"scaling efficiency ≥ {goals['scaling_efficiency']:.0%} on {r['cores']} cores",
+                f"{r['scaling_efficiency']:.0%}",
+                r["meets_scaling"],
+            ),
+        ):
+            out.add_row("mini_miner", target, measured, _yes(verdict))
     r = results.get("overhead")
     if r is not None:
         runs = r["runs"]

@@ -1,32 +1,80 @@
-"""The offline sandbox's stand-in for mini_miner: issues problems and checks solutions.
+"""The offline sandbox's stand-in for mini_miner: issues blocks to mine, checks nonces.
 
-REPLACE: this stub issues ``{"numbers": [...]}`` and expects their sum as ``total``, to
-match the stub solver. Make ``new_problem`` issue what hackattic.com sends for this
-challenge (random, from ``self.env.rng``, so that a seed reproduces it) and ``check``
-accept exactly what it accepts, naming the wrong field in the reason.
+Problems look like the service's: ``{"difficulty": D, "block": {"nonce": null, "data":
+[...]}}`` with 1–8 pairs of a 32-hex-digit string and a small signed integer. The
+difficulty is a condition (``-o difficulty=20``): the service asks 13–14 bits.
+
+The checker shares no code with the solver: it serialises the block with the nonce itself,
+hashes it in one go and counts the zero bits on the hex digest's binary text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
-from hackattic_core.sandbox.emulation import Emulation, Issued
+from pydantic import Field
+
+from hackattic_core import Emulation, EmulationConditions, Issued
+
+MIN_PAIRS, MAX_PAIRS = 1, 8
+SMALL_INT = 100
+"""Data integers are drawn from -SMALL_INT..SMALL_INT (the service's range is unknown)."""
+
+
+class MiniMinerConditions(EmulationConditions):
+    """``-o difficulty=N`` or ``HACKATTIC_SANDBOX_MINI_MINER_DIFFICULTY``."""
+
+    difficulty: int = Field(
+        default=14,
+        ge=1,
+        le=40,
+        description="Leading zero bits asked (the service asks 13–14).",
+    )
+
+
+def zero_bits_of(block: dict[str, Any]) -> int:
+    """Leading zero bits of SHA-256 of ``block`` as hackattic serialises it."""
+    text = json.dumps(block, sort_keys=True, separators=(",", ":"))
+    hex_digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    bits = "".join(f"{int(digit, 16):04b}" for digit in hex_digest)
+    return len(bits) - len(bits.lstrip("0"))
+
+
+def check_nonce(data: list[list[Any]], difficulty: int, solution: dict[str, Any]) -> str | None:
+    """None when ``solution["nonce"]`` mines the block; otherwise what is wrong with it."""
+    if "nonce" not in solution:
+        return "missing field 'nonce'"
+    nonce = solution["nonce"]
+    # bool is an int in Python but `true` in JSON: not a nonce.
+    if type(nonce) is not int:
+        return f"nonce must be an integer, got {nonce!r}"
+    bits = zero_bits_of({"nonce": nonce, "data": data})
+    if bits < difficulty:
+        return (
+            f"sha256 of the block with nonce {nonce} starts with only {bits} zero bits, "
+            f"need {difficulty}"
+        )
+    return None
 
 
 class MiniMinerEmulation(Emulation):
     slug = "mini_miner"
+    conditions_model = MiniMinerConditions
 
-    def new_problem(self) -> Issued:
-        # ▼ REPLACE: a problem like the real one; ``state`` keeps what ``check`` needs.
+    async def new_problem(self) -> Issued:
         rng = self.env.rng
-        numbers = [rng.randint(-1000, 1000) for _ in range(rng.randint(3, 10))]
-        return Issued(problem={"numbers": numbers}, state=sum(numbers))
+        conditions: MiniMinerConditions = self.env.conditions
+        data = [
+            [rng.randbytes(16).hex(), rng.randint(-SMALL_INT, SMALL_INT)]
+            for _ in range(rng.randint(MIN_PAIRS, MAX_PAIRS))
+        ]
+        difficulty = conditions.difficulty
+        # The service's key order: nonce before data (the hash sorts them anyway).
+        problem = {"difficulty": difficulty, "block": {"nonce": None, "data": data}}
+        return Issued(problem=problem, state=(data, difficulty))
 
-    def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
-        # ▼ REPLACE: None when ``solution`` is right, otherwise the reason it is not.
-        if "total" not in solution:
-            return "missing field 'total'"
-        got, expected = solution["total"], issued.state
-        if type(got) is not int or got != expected:
-            return f"wrong total: got {got!r}, expected {expected!r}"
-        return None
+    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+        data, difficulty = issued.state
+        return check_nonce(data, difficulty, solution)
