@@ -31,7 +31,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import concurrency, decoder_quality, mini_miner, overhead, reaction, startup
+from bench import (
+    concurrency,
+    decoder_quality,
+    mini_miner,
+    overhead,
+    password_hashing,
+    reaction,
+    startup,
+)
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -80,6 +88,7 @@ BENCHMARKS = (
     Benchmark("concurrency", _concurrency, concurrency.table),
     Benchmark("overhead", _overhead, overhead.table),
     Benchmark("mini_miner", mini_miner.run, mini_miner.table),
+    Benchmark("password_hashing", password_hashing.run, password_hashing.table),
 )
 NAMES = tuple(b.name for b in BENCHMARKS)
 
@@ -271,6 +280,19 @@ def targets(results: dict[str, dict[str, Any]]) -> Table:
             ),
         ):
             out.add_row("mini_miner", target, measured, _yes(verdict))
+    r = results.get("password_hashing")
+    if r is not None:
+        out.add_row(
+            "password_hashing",
+            "PBKDF2 and scrypt at once: the solve hides ≥ half of the shorter hash",
+            "; ".join(
+                f"{case['name']}: solve {case['solve_seconds']:.2f} s "
+                f"(PBKDF2 + scrypt = {case['sum_seconds']:.2f} s)"
+                for case in r["cases"]
+                if "solve_seconds" in case
+            ),
+            _yes(r["at_once"]),
+        )
     r = results.get("overhead")
     if r is not None:
         runs = r["runs"]

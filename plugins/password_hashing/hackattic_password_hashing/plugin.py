@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hackattic_core.challenge import Challenge
-from hackattic_core.hookspecs import hookimpl
+from hackattic_core import Challenge, hookimpl
 
 from .challenge import PasswordHashingChallenge
 
