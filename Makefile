@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install lock demo test lint typecheck unit bench clean
+.PHONY: install lock demo test lint typecheck unit dist install-check bench clean
 
 $(UV):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -32,6 +32,10 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The workflows: actionlint (shellcheck on the run: scripts; no Python in them) and
+	@# zizmor, offline (no GitHub API here: the audits that ask it are skipped).
+	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck -pyflakes= .github/workflows/*.yml
+	$(BIN)/zizmor --offline --quiet .github/workflows
 
 typecheck: install
 	$(BIN)/mypy
@@ -39,10 +43,20 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# install-check adds about 30 s: the wheels are what users get, so CI proves them too.
+test: lint typecheck unit install-check
+
+# Wheels and sdists of the core and of every plugin, into dist/ (what release.yml publishes).
+dist: $(UV)
+	$(UV) build --all-packages --clear --out-dir dist --python $(BIN)/python
+
+# The wheels in dist/, installed into a fresh venv outside the source tree: --version, list,
+# new (the templates) and run --sandbox for every challenge must work from them alone.
+install-check: dist
+	$(BIN)/python scripts/install_check.py --dist dist --uv $(UV)
 
 bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache dist

@@ -62,7 +62,9 @@ class Context:
 
     settings: Settings
     http: httpx.AsyncClient
-    """For downloads a problem points to (not for the hackattic API itself)."""
+    """For downloads a problem points to (not for the hackattic API itself). Like the API's,
+    its answers are refused past ``HACKATTIC_MAX_BODY_BYTES`` once decoded (a
+    :class:`~hackattic_core.errors.ServiceError`), and loopback is never proxied."""
     ws_base_url: str
     """``wss://hackattic.com`` (or ``ws://127.0.0.1:PORT`` for the sandbox)."""
     logger: logging.Logger

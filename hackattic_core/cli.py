@@ -12,12 +12,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 import typer.core
 
 from hackattic_core.errors import EXIT_CONFIG, EXIT_INTERNAL, HackatticError
+
+if TYPE_CHECKING:
+    from hackattic_core.result import RunResult
 
 # typer 0.19 escapes "[default: ...]" and "[required]" for rich markup whenever rich is
 # installed, even with rich_markup_mode=None, so plain help showed "\[default: ...]". With
@@ -44,11 +47,69 @@ JsonOutput = Annotated[
 ]
 
 
+def _print_version(verbose: int) -> None:
+    """``hackattic 0.1.0``; with ``-v`` a line per plugin distribution, from its metadata
+    alone (no plugin is imported, so a broken one still shows)."""
+    from importlib.metadata import entry_points
+
+    from hackattic_core import __version__
+
+    typer.echo(f"hackattic {__version__}")
+    if not verbose:
+        return
+    plugins: dict[tuple[str, str], list[str]] = {}
+    for entry_point in entry_points(group="hackattic"):
+        dist = entry_point.dist
+        key = (dist.name, dist.version) if dist is not None else ("(unknown distribution)", "")
+        plugins.setdefault(key, []).append(entry_point.name)
+    if not plugins:
+        typer.echo("no plugins installed")
+    for (name, version), slugs in sorted(plugins.items()):
+        typer.echo(f"{name} {version} ({', '.join(sorted(slugs))})")
+
+
+@app.callback(invoke_without_command=True)
+def _main_options(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print hackattic's version (with -v: each plugin's) and exit."
+        ),
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            show_default=False,
+            help="With --version: each plugin's version too.",
+        ),
+    ] = 0,
+) -> None:
+    # Not eager: "hackattic --version -v" and "hackattic -v --version" must both see -v.
+    if version:
+        _print_version(verbose)
+        raise typer.Exit(0)
+    if verbose:
+        raise fail(
+            "-v before a command goes only with --version: put it after the command, "
+            "e.g. hackattic run SLUG -v"
+        )
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(EXIT_CONFIG)
+
+
+INTERRUPTED = "interrupted (Ctrl-C or SIGTERM)"
+
+
 def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
     """Print a one-line error on stderr and return the exit to raise."""
-    from hackattic_core.redaction import redact
+    from hackattic_core.output import shown
 
-    typer.echo(f"hackattic: error: {redact(message)}", err=True)
+    typer.echo(f"hackattic: error: {shown(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -67,12 +128,17 @@ def run_async(main: Callable[[], Awaitable[T]]) -> T:
         finally:
             loop.remove_signal_handler(signal.SIGTERM)
 
+    previous = signal.getsignal(signal.SIGTERM)
     try:
         return asyncio.run(guarded())
     except (KeyboardInterrupt, asyncio.CancelledError):
         from hackattic_core.errors import Interrupted
 
-        raise Interrupted("interrupted (Ctrl-C or SIGTERM)") from None
+        raise Interrupted(INTERRUPTED) from None
+    finally:
+        # The loop leaves SIGTERM at its default (death, no report): put back main()'s.
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _load_registry() -> Any:
@@ -103,19 +169,20 @@ Faults = Annotated[
 
 
 @contextmanager
-def _exits(*, as_json: bool = False, slug: str | None = None) -> Iterator[None]:
-    """The one place a :class:`HackatticError` becomes a message and its exit code."""
+def _exits(
+    *, as_json: bool = False, slug: str | None = None, result: RunResult | None = None
+) -> Iterator[None]:
+    """The one place a :class:`HackatticError` (or Ctrl-C, SIGTERM) becomes a message and
+    its exit code; ``result``, the run's so far, is reported with it."""
     try:
         yield
-    except HackatticError as exc:
-        if as_json:
-            from hackattic_core.output import print_json
+    except (HackatticError, KeyboardInterrupt) as caught:
+        from hackattic_core.errors import Interrupted
+        from hackattic_core.output import print_failure
 
-            print_json(
-                {"slug": slug, "status": "failed", "error": str(exc), "exit_code": exc.exit_code}
-            )
-            raise typer.Exit(exc.exit_code) from None
-        raise fail(str(exc), exc.exit_code) from None
+        exc = caught if isinstance(caught, HackatticError) else Interrupted(INTERRUPTED)
+        print_failure(exc, as_json=as_json, slug=slug, result=result)
+        raise typer.Exit(exc.exit_code) from None
 
 
 @app.command("list")
@@ -123,7 +190,7 @@ def list_challenges(as_json: JsonOutput = False) -> None:
     """List every installed challenge with its plugin, version and status."""
     from hackattic_core.output import print_registry
 
-    with _exits():
+    with _exits(as_json=as_json):
         _, registry = _load_registry()
     print_registry(registry, as_json=as_json)
 
@@ -154,11 +221,14 @@ def run(
 ) -> None:
     """Fetch a problem, solve it and submit the solution."""
     from hackattic_core.output import TerminalProgress, configure_logging, print_json, print_result
+    from hackattic_core.result import RunResult
 
     configure_logging(-1 if quiet else verbose)
     progress = TerminalProgress(quiet=quiet)
+    # Filled in as the run goes: an interrupted run still reports what it found.
+    result = RunResult(slug=slug, playground=playground, sandbox=sandbox)
     try:
-        with _exits(as_json=as_json, slug=slug):
+        with _exits(as_json=as_json, slug=slug, result=result):
             given = {
                 "--option": option,
                 "--seed": seed,
@@ -181,7 +251,7 @@ def run(
                     time_scale=time_scale,
                     faults=fault or [],
                 )
-                result = run_async(
+                run_async(
                     lambda: run_in_sandbox(
                         challenge,
                         settings,
@@ -191,13 +261,14 @@ def run(
                         dry_run=dry_run,
                         attempts=attempts,
                         progress=progress,
+                        result=result,
                     )
                 )
             else:
                 from hackattic_core.runner import run_challenge
 
                 settings.require_token()
-                result = run_async(
+                run_async(
                     lambda: run_challenge(
                         challenge,
                         settings,
@@ -205,6 +276,7 @@ def run(
                         dry_run=dry_run,
                         attempts=attempts,
                         progress=progress,
+                        result=result,
                     )
                 )
     finally:
@@ -279,25 +351,39 @@ def new(
     slug: Annotated[str, typer.Argument(help="The challenge's slug, e.g. help_me_unpack.")],
     title: Annotated[str | None, typer.Option(help="One line for hackattic list.")] = None,
     directory: Annotated[
-        str | None, typer.Option(help="Where to create it (default: plugins/SLUG).")
+        str | None,
+        typer.Option(
+            help="Where to create it (default: plugins/SLUG in the hackattic repository, "
+            "./hackattic-SLUG anywhere else)."
+        ),
     ] = None,
 ) -> None:
     """Create a plugin for a new challenge: a stub whose test passes, to fill in."""
     from pathlib import Path
 
-    from hackattic_core.scaffold import create_plugin
+    from hackattic_core.scaffold import create_plugin, layout_for
 
     with _exits():
         path = create_plugin(slug, Path(directory) if directory else None, title=title)
     typer.echo(f"created {path}: a stub challenge, emulation and test (see its README.md)")
     typer.echo("next steps:")
-    for step in (
-        "make lock install                        # lock and install the new plugin",
-        f".venv/bin/hackattic list                 # {slug}: ok",
-        f".venv/bin/pytest {path}",
-        f".venv/bin/hackattic run {slug} --sandbox",
-        f"then replace what is marked REPLACE in {path} with the real challenge",
-    ):
+    if layout_for(path) == "workspace":
+        steps = [
+            "make lock install                        # lock and install the new plugin",
+            f".venv/bin/hackattic list                 # {slug}: ok",
+            f".venv/bin/pytest {path}",
+            f".venv/bin/hackattic run {slug} --sandbox",
+        ]
+    else:
+        steps = [
+            f"cd {path}",
+            "pip install -e . pytest     # into hackattic's environment (or: uv pip install)",
+            f"hackattic list              # {slug}: ok",
+            "pytest",
+            f"hackattic run {slug} --sandbox",
+        ]
+    steps.append(f"then replace what is marked REPLACE in {path} with the real challenge")
+    for step in steps:
         typer.echo(f"  {step}")
 
 

@@ -5,6 +5,11 @@ Retries (tenacity): exponential backoff with jitter on connection errors, timeou
 A solution is re-sent only when its request certainly did not reach the server (it could not
 connect), so the same solution is never submitted twice otherwise. Every httpx error is
 translated here, once, into the project's own exceptions, with the token redacted.
+
+Both HTTP clients (the API's and :func:`http_client`'s, for downloads a problem points to)
+bound every answer once decoded (:mod:`~hackattic_core.body_limit`), never send loopback
+requests through a proxy and tunnel all others (:mod:`~hackattic_core.proxies`), and
+ignore httpx's reading of the environment (``trust_env``), which would do neither.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from hackattic_core.body_limit import BoundedBodyTransport
 from hackattic_core.errors import HTTPStatusError, ServiceError, TransportError
+from hackattic_core.proxies import ProxyRoutingTransport
 from hackattic_core.redaction import RedactingFilter, redact, register_secret
 from hackattic_core.sandbox import TIME_SCALE_HEADER
 from hackattic_core.settings import Settings, is_loopback_host
@@ -39,6 +46,9 @@ logger = logging.getLogger("hackattic.client")
 SubmitStatus = Literal["passed", "rejected", "already_solved"]
 MAX_TIME_SCALE = 1000.0
 """Largest time scale taken from a sandbox (a slowed-down sandbox is 10, say)."""
+MAX_JSON_DEPTH = 100
+"""Deepest nesting accepted in an answer: hackattic's go a few levels deep, and deeper
+structures would exhaust the recursion of whatever walks them (repr, validation)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,33 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
     return f"{kind} ({detail})"
 
 
+def http_client(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None, **options: Any
+) -> httpx.AsyncClient:
+    """An httpx client whose answers are bounded once decoded (``MAX_BODY_BYTES``) and whose
+    proxies follow :mod:`~hackattic_core.proxies`; ``transport`` replaces the network (tests).
+    """
+    # trust_env=True on the transport keeps SSL_CERT_FILE/SSL_CERT_DIR; on the client it
+    # would mount the environment's proxies (loopback included) and read .netrc.
+    inner = transport or ProxyRoutingTransport(trust_env=True)
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.http_timeout),
+        transport=BoundedBodyTransport(inner, settings.max_body_bytes),
+        trust_env=False,
+        **options,
+    )
+
+
+def may_have_arrived(exc: BaseException) -> bool:
+    """Whether a request that failed with ``exc`` may have been taken by the service: not
+    when the connection was never made, nor when it answered with an error status."""
+    if isinstance(exc, HTTPStatusError):
+        return False
+    if isinstance(exc, TransportError):
+        return exc.may_have_arrived
+    return True
+
+
 def install_httpx_redaction() -> None:
     """Redact httpx's own request log lines (they carry the URL) for every handler."""
     httpx_logger = logging.getLogger("httpx")
@@ -114,10 +151,10 @@ class HackatticClient:
         self._token = settings.require_token()
         register_secret(self._token)
         install_httpx_redaction()
-        self._http = httpx.AsyncClient(
-            base_url=settings.base_url,
-            timeout=httpx.Timeout(settings.http_timeout),
+        self._http = http_client(
+            settings,
             transport=transport,
+            base_url=settings.base_url,
             headers={"Content-Type": "application/json", "User-Agent": "hackattic-cli"},
             follow_redirects=False,
         )
@@ -168,9 +205,15 @@ class HackatticClient:
             problem = f"the {what} is not valid JSON ({exc.msg} at position {exc.pos})"
         except UnicodeDecodeError:
             problem = f"the {what} is not valid UTF-8 text"
+        except RecursionError:
+            problem = f"the {what} is nested too deeply to read"
+        except ValueError as exc:  # e.g. an integer beyond Python's 4,300-digit limit
+            problem = f"the {what} holds a value that cannot be read ({str(exc)[:120]})"
         else:
             if not isinstance(value, dict):
                 problem = f"the {what} is not a JSON object but {type(value).__name__}"
+            elif json_depth(value) > MAX_JSON_DEPTH:
+                problem = f"the {what} is nested more than {MAX_JSON_DEPTH} levels deep"
         if problem is not None:
             # What the service sent is what a user needs to see to understand (with -v).
             logger.info("%s body: %s", what, redact(body[:2000].decode(errors="replace")))
@@ -248,7 +291,8 @@ class HackatticClient:
         except httpx.TransportError as exc:
             host = urlsplit(self.settings.base_url).netloc
             raise TransportError(
-                f"{method} {path} on {host} failed: {describe_transport_error(exc)}"
+                f"{method} {path} on {host} failed: {describe_transport_error(exc)}",
+                may_have_arrived=not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout),
             ) from None
         except httpx.HTTPError as exc:  # decoding errors and the like: still the service's fault
             raise ServiceError(
@@ -263,7 +307,8 @@ class HackatticClient:
         request = self._http.build_request(method, path, params=query, content=content)
         response = await self._http.send(request, stream=True)
         try:
-            body = await self._read_capped(response)
+            # The transport bounds the body once decoded (HACKATTIC_MAX_BODY_BYTES).
+            body = await response.aread()
         finally:
             await response.aclose()
         if response.status_code == 429 or response.status_code >= 500:
@@ -288,27 +333,6 @@ class HackatticClient:
         if math.isfinite(scale) and 0 < scale <= MAX_TIME_SCALE:
             self.time_scale = scale
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        limit = self.settings.max_body_bytes
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise ServiceError(self._too_large(response, int(declared)))
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise ServiceError(self._too_large(response, size))
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _too_large(self, response: httpx.Response, size: int) -> str:
-        return (
-            f"{response.request.method} {response.request.url.path}: the answer is larger than "
-            f"{self.settings.max_body_bytes} bytes ({size}+); refused "
-            "(raise HACKATTIC_MAX_BODY_BYTES if this is expected)"
-        )
-
     def _status_error(self, response: httpx.Response, body: str) -> HTTPStatusError:
         snippet = redact(" ".join(body.split()))[:300]
         return HTTPStatusError(
@@ -318,6 +342,20 @@ class HackatticClient:
             status_code=response.status_code,
             body=redact(body),
         )
+
+
+def json_depth(value: Any) -> int:
+    """How deeply ``value`` (parsed JSON) nests lists and objects, walked without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return deepest
 
 
 def interpret_solve_answer(body: dict[str, Any]) -> SubmitOutcome:

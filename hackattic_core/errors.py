@@ -61,6 +61,11 @@ class ServiceError(HackatticError):
 class TransportError(ServiceError):
     """The request could not be completed: no connection, a timeout, a dropped socket."""
 
+    def __init__(self, message: str, *, may_have_arrived: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_arrived = may_have_arrived
+        """False when the connection was never made: the service cannot have seen it."""
+
 
 class HTTPStatusError(ServiceError):
     """The service answered with a non-2xx status."""

@@ -2,23 +2,33 @@
 
 Plugins declare themselves under the ``hackattic`` entry-point group. Entry points are
 loaded one at a time, and each plugin's hook is called on its own, so one broken plugin is
-recorded (and shown by ``hackattic list``) while every other plugin still works.
+recorded (and shown by ``hackattic list``) while every other plugin still works: one that
+raises, calls ``sys.exit`` or registers something that is not a usable challenge.
+
+An entry-point name belongs to one distribution. When several use the same name, the one
+named after it (``hackattic-<name>``, as ``hackattic new`` makes them) keeps it and the
+others are errors that name it, without being imported; with no such owner, all of them
+are errors. Two plugins that register the same slug under different names are errors too.
 """
 
 from __future__ import annotations
 
 import re
 import traceback
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, cast
 
 import pluggy
+from pydantic import BaseModel
 
 from hackattic_core import hookspecs
-from hackattic_core.challenge import Challenge
+from hackattic_core.challenge import Challenge, Problem, Solution
 from hackattic_core.errors import ConfigError, PluginError
+from hackattic_core.redaction import redact
+from hackattic_core.terminal import visible
 
 ENTRY_POINT_GROUP = "hackattic"
 SLUG_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -44,7 +54,9 @@ class ChallengeEntry:
 
     @property
     def title(self) -> str:
-        return self.challenge.title if self.challenge is not None else ""
+        if self.challenge is None or not isinstance(self.challenge.title, str):
+            return ""
+        return visible(self.challenge.title, one_line=True)
 
     @property
     def status(self) -> str:
@@ -79,22 +91,69 @@ class Registry:
         )
 
 
-def _one_line(exc: BaseException) -> str:
-    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+PLUGIN_FAILURES = (Exception, SystemExit)
+"""What a plugin's import or hook may raise without ending ``hackattic`` (Ctrl-C still does)."""
+
+
+def _one_line(exc: BaseException, info: PluginInfo | None = None) -> str:
+    """The failure as shown in ``hackattic list``: one line, token masked, no control
+    characters."""
+    if isinstance(exc, SystemExit):
+        who = info.distribution if info is not None and info.distribution else "the plugin"
+        text = f"{who} called sys.exit({exc.code!r})"
+    else:
+        text = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return visible(redact(text), one_line=True)
 
 
 def _plugin_info(entry_point: EntryPoint) -> PluginInfo:
     dist = entry_point.dist
     return PluginInfo(
         name=entry_point.name,
-        distribution=dist.metadata["Name"] if dist is not None else "",
-        version=dist.version if dist is not None else "",
+        distribution=visible(str(dist.metadata["Name"] or ""), one_line=True) if dist else "",
+        version=visible(str(dist.version or ""), one_line=True) if dist is not None else "",
     )
+
+
+def _normalized(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def _name_owners(points: list[tuple[EntryPoint, PluginInfo]]) -> dict[str, str | None]:
+    """For each entry-point name used by more than one distribution, the one that keeps
+    it (named ``hackattic-<name>``), or None when no single one is."""
+    users: dict[str, set[str]] = defaultdict(set)
+    for entry_point, info in points:
+        users[entry_point.name].add(info.distribution)
+    owners: dict[str, str | None] = {}
+    for name, distributions in users.items():
+        if len(distributions) > 1:
+            expected = _normalized(f"hackattic-{name}")
+            named = [d for d in distributions if _normalized(d) == expected]
+            owners[name] = named[0] if len(named) == 1 else None
+    return owners
+
+
+def _name_clash(name: str, info: PluginInfo, others: list[str], owner: str | None) -> str:
+    if owner is not None:
+        return (
+            f"entry-point name {name!r} belongs to {owner}; {info.distribution or 'this plugin'}"
+            " must register under a name of its own (it was not loaded)"
+        )
+    return (
+        f"entry-point name {name!r} is used by more than one distribution: "
+        f"{', '.join(sorted(others))}; none was loaded: uninstall all but one, or disable "
+        "the others with HACKATTIC_DISABLE_PLUGINS"
+    )
+
+
+def _is_subclass(value: Any, base: type) -> bool:
+    return isinstance(value, type) and issubclass(value, base)
 
 
 def _check_challenge(item: Any) -> str | None:
     """Why ``item`` is not a usable challenge class, or None."""
-    if not (isinstance(item, type) and issubclass(item, Challenge)):
+    if not _is_subclass(item, Challenge):
         return f"{item!r} is not a Challenge subclass"
     name = getattr(item, "name", None)
     if not isinstance(name, str) or not SLUG_PATTERN.fullmatch(name):
@@ -104,6 +163,14 @@ def _check_challenge(item: Any) -> str | None:
     for attribute in ("title", "problem_model", "solution_model"):
         if not hasattr(item, attribute):
             return f"{item.__qualname__} has no {attribute}"
+    if not isinstance(item.title, str):
+        return f"{item.__qualname__}.title must be a string, got {type(item.title).__name__}"
+    for attribute, base in (("problem_model", Problem), ("solution_model", Solution)):
+        if not _is_subclass(getattr(item, attribute), base):
+            return f"{item.__qualname__}.{attribute} must be a {base.__name__} subclass"
+    settings_model = getattr(item, "settings_model", None)
+    if settings_model is not None and not _is_subclass(settings_model, BaseModel):
+        return f"{item.__qualname__}.settings_model must be a pydantic model class or None"
     return None
 
 
@@ -113,12 +180,22 @@ def _collect(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> list[Cha
         info = infos.get(impl.plugin_name, PluginInfo(name=impl.plugin_name))
         try:
             returned = list(cast(Iterable[Any], impl.function() or []))
-        except Exception as exc:
-            entries.append(ChallengeEntry(slug=info.name, plugin=info, error=_one_line(exc)))
+        except PLUGIN_FAILURES as exc:
+            entries.append(ChallengeEntry(slug=info.name, plugin=info, error=_one_line(exc, info)))
             continue
         for item in returned:
-            problem = _check_challenge(item)
-            slug = getattr(item, "name", None) or info.name
+            try:
+                problem = _check_challenge(item)
+            except PLUGIN_FAILURES as exc:  # a class whose attributes raise when read
+                problem = _one_line(exc)
+            if problem is not None:
+                problem = visible(redact(problem), one_line=True)
+            try:
+                slug = getattr(item, "name", None)
+            except PLUGIN_FAILURES:
+                slug = None
+            if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
+                slug = info.name
             entries.append(
                 ChallengeEntry(
                     slug=str(slug),
@@ -166,25 +243,34 @@ def load_registry(
     failed: list[ChallengeEntry] = []
     blocked = set(disabled)
     if use_entry_points:
+        points: list[tuple[EntryPoint, PluginInfo]] = []
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
             info = _plugin_info(entry_point)
-            if entry_point.name in blocked or info.distribution in blocked:
+            if entry_point.name not in blocked and info.distribution not in blocked:
+                points.append((entry_point, info))
+        owners = _name_owners(points)
+        for entry_point, info in points:
+            name = entry_point.name
+            if name in owners and info.distribution != owners[name]:
+                others = [i.distribution for p, i in points if p.name == name]
+                error = _name_clash(name, info, others, owners[name])
+                failed.append(ChallengeEntry(slug=name, plugin=info, error=error))
                 continue
+            # Keyed by distribution too: pluggy refuses a second plugin of the same name.
+            key = f"{info.distribution}:{name}" if info.distribution else name
             try:
                 module = entry_point.load()
-                pm.register(module, name=entry_point.name)
-            except Exception as exc:
-                failed.append(
-                    ChallengeEntry(slug=entry_point.name, plugin=info, error=_one_line(exc))
-                )
+                pm.register(module, name=key)
+            except PLUGIN_FAILURES as exc:
+                failed.append(ChallengeEntry(slug=name, plugin=info, error=_one_line(exc, info)))
                 continue
-            infos[entry_point.name] = info
+            infos[key] = info
     for name, plugin in extra_plugins:
         if name in blocked:
             continue
         try:
             pm.register(plugin, name=name)
-        except Exception as exc:
+        except PLUGIN_FAILURES as exc:
             failed.append(ChallengeEntry(slug=name, plugin=PluginInfo(name), error=_one_line(exc)))
             continue
         infos[name] = PluginInfo(name=name)

@@ -221,16 +221,15 @@ def hackattic_context(
     ) -> AsyncIterator[Context]:
         import logging
 
-        import httpx
-
         from hackattic_core.challenge import Context
+        from hackattic_core.client import http_client
         from hackattic_core.settings import challenge_settings
 
         settings: Settings = request.getfixturevalue("hackattic_settings")
         sandbox: SandboxHandle = request.getfixturevalue("hackattic_sandbox")
         name = challenge.name if challenge is not None else "test"
         settings_model = challenge.settings_model if challenge is not None else None
-        async with httpx.AsyncClient(timeout=settings.http_timeout) as http:
+        async with http_client(settings) as http:  # as in a run: bounded, never proxied
             values: dict[str, Any] = {
                 "settings": settings,
                 "http": http,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 _QUERY_TOKEN = re.compile(r"(access_token=)[^&\s\"'<>#]+")
 _secrets: set[str] = set()
@@ -32,6 +33,21 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
+
+
+def redact_data(value: Any) -> Any:
+    """A copy of ``value`` (JSON-like data) with every string, keys included, redacted.
+
+    Mask the data, then serialise: masking serialised JSON could cut an escape sequence in
+    half (``\\"`` right after a token) and leave invalid JSON.
+    """
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_data(key): redact_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(item) for item in value]
+    return value
 
 
 class RedactingFilter(logging.Filter):

@@ -4,6 +4,8 @@ The runner owns the attempt loop: a solver that raises :class:`AttemptLost` gets
 problem (never the same one again), up to ``attempts`` times. Expected failures do not
 escape as exceptions: they become a :class:`RunResult` with the reason and the exit code, so
 that a failed run still reports everything it had, a solution not yet accepted included.
+A cancelled run (Ctrl-C) does raise, but a caller that passes its own ``result`` keeps what
+the run found, such as a solution the service may have accepted.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ import logging
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from hackattic_core.challenge import Challenge, Context, NullProgress, Progress
-from hackattic_core.client import HackatticClient
+from hackattic_core.client import HackatticClient, http_client, may_have_arrived
 from hackattic_core.errors import (
     EXIT_PASSED,
     EXIT_REJECTED,
@@ -29,54 +30,24 @@ from hackattic_core.errors import (
     SolverError,
 )
 from hackattic_core.redaction import redact
+from hackattic_core.result import AttemptRecord, RunResult, RunStatus
 from hackattic_core.settings import Settings, challenge_settings
+
+__all__ = [
+    "MAY_HAVE_BEEN_ACCEPTED",
+    "AttemptRecord",
+    "RunResult",
+    "RunStatus",
+    "run_challenge",
+    "validate_problem",
+]
 
 logger = logging.getLogger("hackattic.runner")
 
-RunStatus = Literal["passed", "rejected", "already_solved", "solved", "failed"]
-
-
-@dataclass
-class AttemptRecord:
-    """One problem fetched and tried."""
-
-    number: int
-    seconds: float
-    error: str | None = None
-
-
-@dataclass
-class RunResult:
-    """Everything a run found out; ``--json`` prints exactly this."""
-
-    slug: str
-    status: RunStatus = "failed"
-    message: str = ""
-    hint: str | None = None
-    solution: dict[str, Any] | None = None
-    submitted: bool = False
-    playground: bool = False
-    sandbox: bool = False
-    attempts: list[AttemptRecord] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    retries: int = 0
-    error: str | None = None
-    exit_code: int = EXIT_PASSED
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "passed"
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
-        for attempt in data["attempts"]:
-            attempt["seconds"] = round(attempt["seconds"], 4)
-        return data
-
-    def fail(self, error: HackatticError) -> RunResult:
-        self.status, self.error, self.exit_code = "failed", str(error), error.exit_code
-        return self
+MAY_HAVE_BEEN_ACCEPTED = (
+    "the solution was sent and the service may have accepted it: "
+    "check on hackattic.com before submitting it again"
+)
 
 
 def validate_problem(challenge: type[Challenge], raw: Mapping[str, Any]) -> BaseModel:
@@ -165,17 +136,24 @@ async def run_challenge(
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sandbox: bool = False,
+    result: RunResult | None = None,
 ) -> RunResult:
     """Fetch, solve and (unless ``dry_run``) submit ``challenge_cls``; never raises for an
-    expected failure: the result carries the reason and the exit code."""
-    result = RunResult(slug=challenge_cls.name, playground=playground, sandbox=sandbox)
+    expected failure: the result carries the reason and the exit code.
+
+    ``result``, if given, is filled in as the run goes (and returned), so that a caller
+    still holds what the run found when it is cancelled.
+    """
+    if result is None:
+        result = RunResult(slug=challenge_cls.name)
+    result.slug, result.playground, result.sandbox = challenge_cls.name, playground, sandbox
     clock = _Clock(result.timings)
     started_run = time.perf_counter()
     try:
         plugin_settings = _plugin_settings(challenge_cls)
         async with (
             HackatticClient(settings, transport=transport) as client,
-            httpx.AsyncClient(timeout=settings.http_timeout) as downloads,
+            http_client(settings) as downloads,
         ):
 
             def make_context(attempt: int) -> Context:
@@ -199,10 +177,16 @@ async def run_challenge(
                     result.status, result.message = "solved", "dry run: not submitted"
                     return result
                 started = time.perf_counter()
+                result.sent = True
                 try:
                     outcome = await client.submit(
                         challenge_cls.name, result.solution, playground=playground
                     )
+                except BaseException as exc:  # a cancellation too: the answer is unknown
+                    result.sent = may_have_arrived(exc)
+                    if result.sent:
+                        result.message = MAY_HAVE_BEEN_ACCEPTED
+                    raise
                 finally:
                     clock.add("submit", started)
                 result.submitted = True

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hackattic_core.errors import ConfigError
+from hackattic_core.redaction import register_secret
 
 DEFAULT_BASE_URL = "https://hackattic.com"
 
@@ -35,16 +36,27 @@ class Settings(BaseSettings):
         default=None, description="Your hackattic access token (from your hackattic profile)."
     )
     base_url: str = Field(default=DEFAULT_BASE_URL, description="Where hackattic lives.")
-    http_timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request.")
+    # Times must be finite: an infinite timeout lets a silent server hang the client.
+    http_timeout: float = Field(
+        default=30.0, gt=0, allow_inf_nan=False, description="Seconds per HTTP request."
+    )
     retry_attempts: int = Field(
         default=5, ge=1, description="Tries per request, the first one included."
     )
     retry_backoff: float = Field(
-        default=0.5, ge=0, description="First retry wait in seconds; doubles each time."
+        default=0.5,
+        ge=0,
+        allow_inf_nan=False,
+        description="First retry wait in seconds; doubles each time.",
     )
-    retry_backoff_max: float = Field(default=10.0, ge=0, description="Longest single retry wait.")
+    retry_backoff_max: float = Field(
+        default=10.0, ge=0, allow_inf_nan=False, description="Longest single retry wait."
+    )
     retry_total: float = Field(
-        default=60.0, gt=0, description="Give up retrying after this many seconds."
+        default=60.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Give up retrying after this many seconds.",
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest HTTP answer accepted."
@@ -95,6 +107,16 @@ def is_loopback_host(host: str) -> bool:
 def check_base_url(url: str) -> None:
     """Refuse a malformed base URL, and plain http anywhere but loopback (the token would leak)."""
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # Not echoed: it would print the password.
+        raise ValueError(
+            "the base URL must not carry a user name or password (user:password@host); "
+            f"use e.g. {DEFAULT_BASE_URL}"
+        )
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise ValueError(
+            f"base URL {url!r} holds whitespace or a control character (a stray newline?)"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"malformed base URL {url!r}: expected e.g. {DEFAULT_BASE_URL}")
     try:
@@ -110,15 +132,32 @@ def check_base_url(url: str) -> None:
         )
 
 
+def dotenv_error(exc: UnicodeDecodeError) -> ConfigError:
+    """A ``.env`` that is not UTF-8 text, as a one-line :class:`ConfigError`."""
+    return ConfigError(
+        f".env is not valid UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+        f"{exc.start}): fix or remove it"
+    )
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Build the settings now, turning validation errors into one-line :class:`ConfigError`."""
+    """Build the settings now, turning validation errors into one-line :class:`ConfigError`.
+
+    The access token is registered for redaction at once, so that nothing printed from
+    here on (a plugin's error in ``hackattic list``, say) can show it.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except UnicodeDecodeError as exc:
+        raise dotenv_error(exc) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"invalid setting HACKATTIC_{field.upper()}: {message}") from None
+    if settings.access_token is not None:
+        register_secret(settings.access_token.get_secret_value().strip())
+    return settings
 
 
 class ChallengeSettings(BaseSettings):
@@ -142,6 +181,8 @@ def challenge_settings(slug: str, model: type[BaseModel]) -> Any:
     bound = with_env_prefix(model, prefix) if issubclass(model, BaseSettings) else model
     try:
         return bound()
+    except UnicodeDecodeError as exc:
+        raise dotenv_error(exc) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -266,6 +268,119 @@ def test_list_survives_markup_like_error_text(monkeypatch: pytest.MonkeyPatch) -
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == 0
     assert "bad path [/] given" in result.stdout
+
+
+class LongTitle(Challenge):
+    name = "a_rather_long_slug_indeed"
+    title = "A title of seventy-two characters that will never fit on an 80-col line"
+    problem_model = Problem
+    solution_model = Solution
+
+
+class ProvidesLongTitle:
+    @hookimpl
+    def hackattic_register_challenges(self) -> list[type[Challenge]]:
+        return [LongTitle]
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_list_is_one_line_per_challenge_on_a_narrow_terminal(
+    monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    registry_with(
+        monkeypatch,
+        ("long", ProvidesLongTitle()),
+        ("titled", ProvidesBracketTitle()),
+        ("bracketed", RaisesWithBrackets("a long error message " * 8)),
+    )
+    result = invoke("list", COLUMNS=columns)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 + 1
+    assert all(len(line) <= int(columns) for line in lines), lines
+    assert lines[0].split() == ["slug", "title", "version", "status"]  # distribution dropped
+    (long,) = [line for line in lines if line.startswith("a_rather_long_slug_indeed ")]
+    assert "A title of" in long
+    assert "…" in long
+    # The shortened error is on stderr in full, the table unbroken.
+    assert (
+        result.stderr.strip()
+        == "bracketed: error: RuntimeError: " + ("a long error message " * 8).strip()
+    )
+
+
+def test_list_keeps_the_distribution_column_when_everything_fits() -> None:
+    result = invoke("list", token=None, COLUMNS="250")
+    assert result.stdout.splitlines()[0].split() == [
+        "slug", "title", "distribution", "version", "status"
+    ]  # fmt: skip
+
+
+def test_list_piped_is_one_line_per_challenge() -> None:
+    """``COLUMNS=80 hackattic list | wc -l``: the challenges plus a header, as installed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HACKATTIC_")}
+    command = [sys.executable, "-m", "hackattic_core.cli", "list"]
+
+    def run(*args: str, **extra: str) -> str:
+        done = subprocess.run(  # noqa: S603 - our own interpreter
+            [*command, *args], env={**env, **extra}, capture_output=True, text=True,
+            timeout=60, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    challenges = json.loads(run("--json"))["challenges"]
+    for extra in ({"COLUMNS": "80"}, {}):  # a pipe without COLUMNS is 80 columns too
+        table = run(**extra).splitlines()
+        assert len(table) == len(challenges) + 1, table
+        assert all(len(line) <= 80 for line in table)
+
+
+# -- --version -----------------------------------------------------------------------------
+
+
+def test_version_prints_the_core_version() -> None:
+    from hackattic_core import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"hackattic {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "args", [["--version", "-v"], ["-v", "--version"], ["--verbose", "--version"]]
+)
+def test_version_verbose_lists_each_plugin_distribution(args: list[str]) -> None:
+    from importlib.metadata import version
+
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"hackattic {version('hackattic')}"
+    # The plugins installed in this environment (by entry point, none imported).
+    shown = f"hackattic-help-me-unpack {version('hackattic-help-me-unpack')} (help_me_unpack)"
+    assert shown in lines[1:]
+
+
+def test_version_verbose_without_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **kwargs: [])
+    result = invoke("--version", "-v")
+    assert result.stdout.splitlines()[1:] == ["no plugins installed"]
+
+
+def test_verbose_before_a_command_is_a_one_line_error() -> None:
+    result = invoke("-v", "list")
+    assert result.exit_code == EXIT_CONFIG
+    assert result.stderr.startswith(
+        "hackattic: error: -v before a command goes only with --version"
+    )
+    assert result.stderr.count("\n") == 1
+
+
+def test_version_is_listed_in_help() -> None:
+    result = invoke("--help")
+    assert "--version" in result.stdout
 
 
 # -- run: configuration errors -------------------------------------------------------------

@@ -18,6 +18,8 @@ from hackattic_core.client import (
     SubmitOutcome,
     describe_transport_error,
     interpret_solve_answer,
+    json_depth,
+    may_have_arrived,
     parse_retry_after,
 )
 from hackattic_core.errors import (
@@ -577,3 +579,67 @@ def test_describe_transport_error_is_one_redacted_line() -> None:
         "timed out waiting for the answer (ReadTimeout)"
     )
     assert describe_transport_error(httpx.ProxyError("proxy says no")).startswith("network error (")
+
+
+# -- hostile JSON (issue 14) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "the problem is nested too deeply to read"),
+        (b'{"n": ' + b"7" * 5000 + b"}", "the problem holds a value that cannot be read"),
+        (b'{"n": ' + b"[" * 101 + b"]" * 101 + b"}", "nested more than 100 levels deep"),
+    ],
+    ids=["100,000 [", "5,000 digits", "depth 102"],
+)
+async def test_hostile_json_is_a_service_error(content: bytes, match: str) -> None:
+    recorder = Recorder(httpx.Response(200, content=content))
+    async with client_for(recorder) as client:
+        with pytest.raises(ServiceError, match=match):
+            await client.get_problem(SLUG)
+
+
+async def test_json_at_the_depth_limit_is_read() -> None:
+    content = b'{"n": ' + b"[" * 99 + b"]" * 99 + b"}"
+    recorder = Recorder(httpx.Response(200, content=content))
+    async with client_for(recorder) as client:
+        assert "n" in await client.get_problem(SLUG)
+
+
+def test_json_depth() -> None:
+    assert json_depth({}) == 1
+    assert json_depth({"a": [1, {"b": []}]}) == 4
+    assert json_depth([[], [[[]]]]) == 4
+
+
+async def test_a_solve_that_could_not_connect_certainly_did_not_arrive() -> None:
+    recorder = Recorder(connect_error())
+    async with client_for(recorder, retry_attempts=1) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.submit(SLUG, {"x": 1})
+    assert not may_have_arrived(caught.value)
+
+
+async def test_a_solve_whose_answer_was_lost_may_have_arrived() -> None:
+    recorder = Recorder(httpx.ReadTimeout("timed out"))
+    async with client_for(recorder, retry_attempts=1) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.submit(SLUG, {"x": 1})
+    assert may_have_arrived(caught.value)
+    assert not may_have_arrived(HTTPStatusError("503", status_code=503))
+    assert may_have_arrived(ServiceError("the solve answer is nested too deeply to read"))
+
+
+async def test_a_gzip_bomb_is_refused_once_decoded() -> None:
+    import gzip
+
+    bomb = gzip.compress(gzip.compress(bytes(64 << 20)))
+    recorder = Recorder(
+        httpx.Response(
+            200, headers={"Content-Encoding": "gzip, gzip"}, stream=httpx.ByteStream(bomb)
+        )
+    )
+    async with client_for(recorder, max_body_bytes=4096) as client:
+        with pytest.raises(ServiceError, match="larger than 4096 bytes once decoded"):
+            await client.get_problem(SLUG)

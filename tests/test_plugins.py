@@ -402,3 +402,114 @@ def test_the_registry_can_be_disabled_wholesale() -> None:
     registry = load_registry(disabled=installed)
     assert registry.entries == []
     assert registry.challenges == {}
+
+
+# -- plugins that misbehave (issue 14) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attributes", "expected"),
+    [
+        ({"title": 42}, "Inline.title must be a string, got int"),
+        ({"problem_model": dict}, "Inline.problem_model must be a Problem subclass"),
+        ({"problem_model": Solution}, "Inline.problem_model must be a Problem subclass"),
+        ({"solution_model": "x"}, "Inline.solution_model must be a Solution subclass"),
+        ({"settings_model": 3}, "Inline.settings_model must be a pydantic model class or None"),
+    ],
+)
+def test_a_challenge_with_attributes_of_the_wrong_kind_is_an_error(
+    attributes: dict[str, Any], expected: str
+) -> None:
+    registry = inline_registry(wrong=[make_challenge(**attributes)])
+    (entry,) = registry.entries
+    assert entry.error == expected
+    with pytest.raises(PluginError, match="is unavailable"):
+        registry.get("inline")
+
+
+class ExitsInHook:
+    @hookimpl
+    def hackattic_register_challenges(self) -> Any:
+        raise SystemExit(3)
+
+
+def test_a_hook_that_calls_sys_exit_is_an_error_and_the_others_load() -> None:
+    registry = load_registry(
+        extra_plugins=[("exits", ExitsInHook()), ("fine", ReturnsThis([make_challenge()]))],
+        use_entry_points=False,
+    )
+    assert entry_by_slug(registry, "exits").error == "the plugin called sys.exit(3)"
+    assert set(registry.challenges) == {"inline"}
+
+
+def test_an_import_that_calls_sys_exit_is_an_error_naming_the_distribution(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "exits_on_import.py").write_text("import sys\nsys.exit(5)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    point = CountingEntryPoint(
+        "exits", "exits_on_import", FakeDistribution({"Name": "hackattic-exits"}, "0.1")
+    )
+    fake_entry_points(monkeypatch, [point])
+    (entry,) = load_registry().entries
+    assert entry.error == "hackattic-exits called sys.exit(5)"
+
+
+def test_a_plugins_error_text_is_masked_and_made_visible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hackattic_core.redaction import register_secret
+
+    register_secret("tok-PLUGIN-LEAK-777")
+
+    class Leaks:
+        @hookimpl
+        def hackattic_register_challenges(self) -> Any:
+            raise RuntimeError("tok-PLUGIN-LEAK-777 \x1b[2J")
+
+    registry = load_registry(extra_plugins=[("leaks", Leaks())], use_entry_points=False)
+    (entry,) = registry.entries
+    assert entry.error == "RuntimeError: *** \\x1b[2J"
+
+
+def chit_chat_points(*distributions: str) -> list[CountingEntryPoint]:
+    """An entry point named websocket_chit_chat per distribution, each loading ``good``."""
+    return [
+        CountingEntryPoint(
+            "websocket_chit_chat", "tests.plugins.good", FakeDistribution({"Name": d}, "1")
+        )
+        for d in distributions
+    ]
+
+
+def test_an_entry_point_name_stays_with_the_distribution_named_after_it(
+    monkeypatch: pytest.MonkeyPatch, sample: Callable[[str], ModuleType]
+) -> None:
+    sample("good")
+    impostor, real = chit_chat_points("impostor", "hackattic-websocket-chit-chat")
+    fake_entry_points(monkeypatch, [impostor, real])
+    registry = load_registry()
+    assert impostor.loads == []  # never imported
+    assert real.loads == ["websocket_chit_chat"]
+    (refused,) = [e for e in registry.entries if e.plugin.distribution == "impostor"]
+    assert refused.error is not None
+    assert refused.error.startswith(
+        "entry-point name 'websocket_chit_chat' belongs to hackattic-websocket-chit-chat; "
+        "impostor must register under a name of its own"
+    )
+    (kept,) = [e for e in registry.entries if e.plugin.distribution != "impostor"]
+    assert kept.status == "ok"
+
+
+def test_an_entry_point_name_with_no_owner_is_refused_for_all(
+    monkeypatch: pytest.MonkeyPatch, sample: Callable[[str], ModuleType]
+) -> None:
+    sample("good")
+    points = chit_chat_points("one", "two")
+    fake_entry_points(monkeypatch, points)
+    registry = load_registry()
+    assert [p.loads for p in points] == [[], []]
+    assert len(registry.entries) == 2
+    for entry in registry.entries:
+        assert entry.error is not None
+        assert "is used by more than one distribution: one, two" in entry.error

@@ -320,3 +320,47 @@ def test_env_example_as_is_is_a_valid_env_file(monkeypatch: pytest.MonkeyPatch) 
     assert conditions.seed is None
     assert conditions.faults == []
     assert conditions.time_scale == 1.0
+
+
+# -- hostile or broken values (issue 14) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "Infinity"])
+@pytest.mark.parametrize(
+    "name", ["HTTP_TIMEOUT", "RETRY_BACKOFF", "RETRY_BACKOFF_MAX", "RETRY_TOTAL"]
+)
+def test_times_must_be_finite(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(f"HACKATTIC_{name}", value)
+    with pytest.raises(ConfigError, match=f"HACKATTIC_{name}: Input should be a finite number"):
+        load_settings()
+
+
+def test_a_base_url_with_a_password_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(base_url="https://me:pw-SECRET-42@hackattic.com")
+    assert "user name or password" in str(caught.value)
+    assert "pw-SECRET-42" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8000\n", "https://hackattic.com\r", "https://hack attic.com"]
+)
+def test_a_base_url_with_whitespace_or_a_control_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="whitespace or a control character"):
+        check_base_url(url)
+
+
+def test_a_dotenv_that_is_not_utf8_is_one_line(clean_env: Path) -> None:
+    (clean_env / ".env").write_bytes(b"HACKATTIC_RETRY_TOTAL=5\nX=\xff\n")
+    with pytest.raises(
+        ConfigError, match=r"\.env is not valid UTF-8 text \(byte 0xff at offset 26\)"
+    ):
+        load_settings()
+
+
+def test_load_settings_registers_the_token_for_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hackattic_core.redaction import redact
+
+    monkeypatch.setenv("HACKATTIC_ACCESS_TOKEN", " tok-REGISTERED-5a5a5a ")
+    load_settings()
+    assert redact("error: tok-REGISTERED-5a5a5a") == "error: ***"

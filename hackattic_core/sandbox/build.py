@@ -47,7 +47,7 @@ def emulation_class(challenge: type[Challenge]) -> type[Emulation] | None:
     """The challenge's emulation class, None if it has none; a broken one raises ConfigError."""
     try:
         found = challenge.emulation()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a plugin's sys.exit must not end hackattic
         raise ConfigError(
             f"{challenge.name}: its emulation failed to load: {_one_line(exc)}"
         ) from None

@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hackattic_core.errors import ConfigError
-from hackattic_core.settings import with_env_prefix
+from hackattic_core.settings import dotenv_error, with_env_prefix
 
 
 class Fault(StrEnum):
@@ -170,6 +170,8 @@ def sandbox_conditions(
         if read_env:
             return SandboxConditions(**options)
         return SandboxConditions(_env_file=None, **_defaults(SandboxConditions, options))  # type: ignore[call-arg]
+    except UnicodeDecodeError as exc:
+        raise dotenv_error(exc) from None
     except ValidationError as exc:
         field, message = _first_error(exc)
         raise ConfigError(f"invalid sandbox option {field}: {message}") from None
@@ -219,6 +221,8 @@ def emulation_conditions(
         if read_env:
             return bound(**options)
         return bound(_env_file=None, **_defaults(model, options))  # type: ignore[call-arg]
+    except UnicodeDecodeError as exc:
+        raise dotenv_error(exc) from None
     except ValidationError as exc:
         field, message = _first_error(exc)
         raise ConfigError(

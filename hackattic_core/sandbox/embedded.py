@@ -25,11 +25,13 @@ async def run_in_sandbox(
     dry_run: bool = False,
     attempts: int = 3,
     progress: Progress | None = None,
+    result: RunResult | None = None,
 ) -> RunResult:
     """Serve ``challenge``'s emulation alone on a free loopback port and run it there.
 
     ``options`` are emulation conditions by slug (``-o key=value``), which may name only
-    this challenge; the time scale reaches the solver with each problem.
+    this challenge; the time scale reaches the solver with each problem. ``result`` is
+    :func:`~hackattic_core.runner.run_challenge`'s.
     """
     from hackattic_core.sandbox.server import serve_sandbox
 
@@ -50,4 +52,5 @@ async def run_in_sandbox(
             attempts=attempts,
             progress=progress,
             sandbox=True,
+            result=result,
         )

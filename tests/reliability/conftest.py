@@ -32,6 +32,9 @@ from typing import Any
 import httpx
 import pytest
 
+from .hostile_payloads import has_control
+from .hostile_server import HostileServer
+
 TOKEN = "tok-LEAKCHECK-7f3a9c1e5b"
 """The sandbox's access token: recognisable, so that a leak anywhere is found."""
 HACKATTIC = str(Path(sys.executable).with_name("hackattic"))
@@ -348,11 +351,13 @@ CliStarter = Callable[..., CliProcess]
 
 @pytest.fixture
 def start_cli(tmp_path: Path) -> Iterator[CliStarter]:
-    """``start_cli(*args, sandbox=None, token=…, env={…})``: ``hackattic`` as a user runs it.
+    """``start_cli(*args, sandbox=None, token=…, env={…}, files={…})``: ``hackattic`` as a
+    user runs it.
 
-    The child runs in an empty directory of its own (no ``.env`` leaks in) with no
-    ``HACKATTIC_*`` variable but those for the sandbox (base URL, token), quick retries and
-    ``env``. Every process started is killed at the end of the test.
+    The child runs in an empty directory of its own (no ``.env`` leaks in, unless ``files``
+    writes one: name → bytes) with no ``HACKATTIC_*`` variable but those for the sandbox
+    (base URL, token), quick retries and ``env``. Every process started is killed at the
+    end of the test.
     """
     running: list[CliProcess] = []
 
@@ -361,9 +366,12 @@ def start_cli(tmp_path: Path) -> Iterator[CliStarter]:
         sandbox: Sandbox | None = None,
         token: str | None = None,
         env: Mapping[str, str | None] | None = None,
+        files: Mapping[str, bytes] | None = None,
     ) -> CliProcess:
         cwd = tmp_path / f"cli-{len(running)}"
         cwd.mkdir()
+        for name, content in (files or {}).items():
+            (cwd / name).write_bytes(content)
         extra: dict[str, str | None] = dict(FAST_RETRIES)
         if sandbox is not None:
             extra["HACKATTIC_BASE_URL"] = sandbox.base_url
@@ -394,3 +402,37 @@ def run_cli(start_cli: CliStarter) -> CliRunner:
         return start_cli(*args, **options).wait(timeout)
 
     return run
+
+
+HostileFactory = Callable[[], HostileServer]
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileFactory]:
+    """``hostile()``: a :class:`HostileServer` on loopback (stopped when the test ends), to
+    play hackattic.com (``HACKATTIC_BASE_URL=server.base_url``) or a proxy."""
+    servers: list[HostileServer] = []
+
+    def start() -> HostileServer:
+        server = HostileServer().start()
+        servers.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def hostile_env(server: HostileServer) -> dict[str, str]:
+    """The environment that makes ``hackattic`` take ``server`` for hackattic.com (pass
+    ``token=TOKEN`` too)."""
+    return {"HACKATTIC_BASE_URL": server.base_url}
+
+
+def assert_harmless(result: CliResult) -> None:
+    """No ESC, C1 control or DEL from a server reached the output (``check_run`` already
+    checked the token, tracebacks and ``--json``)."""
+    assert not has_control(result.stdout), f"a control character reached stdout\n{result}"
+    assert not has_control(result.stderr), f"a control character reached stderr\n{result}"

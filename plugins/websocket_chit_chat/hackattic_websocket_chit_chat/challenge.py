@@ -52,6 +52,7 @@ class ChitChatSettings(BaseSettings):
     silence_margin: float = Field(
         default=2.0,
         gt=0,
+        allow_inf_nan=False,
         description="Seconds without a ping, beyond the longest interval, before giving up "
         "on a conversation (multiplied by the time scale).",
     )
@@ -63,7 +64,22 @@ class ChitChatSettings(BaseSettings):
         default=64 * 1024, ge=1024, description="Largest WebSocket frame accepted."
     )
     open_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds allowed to open the WebSocket."
+        default=10.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Seconds allowed to open the WebSocket.",
+    )
+    # Well above the real service's (a few dozen beats, a minute or two): a server that
+    # pings for ever must not be answered for ever.
+    max_beats: int = Field(
+        default=1000, ge=1, description="Pings answered in one conversation before giving up."
+    )
+    max_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="Longest conversation in seconds before giving up "
+        "(multiplied by the time scale).",
     )
 
     @field_validator("intervals", mode="before")
@@ -108,6 +124,8 @@ class WebsocketChitChat(Challenge):
                 silence_margin=settings.silence_margin,
                 max_size=settings.max_frame_bytes,
                 open_timeout=settings.open_timeout,
+                max_beats=settings.max_beats,
+                max_seconds=settings.max_seconds,
                 on_beat=display.on_beat,
                 on_open=display.on_open,
             )

@@ -12,10 +12,13 @@ server's own schedule) goes out at once. Only an exact ``ping!`` text frame is a
 
 The conversation is lost (:class:`ConversationLost`, an :class:`AttemptLost`: the runner
 fetches a fresh problem, a used token is never reused) on an ``ouch!`` (missed beat, wrong
-answer, expired token), a close or a dropped socket, a frame larger than ``max_size``, or
-no ping for longer than the longest interval plus ``silence_margin`` (all times multiplied
-by ``time_scale`` for a time-scaled sandbox). The congratulations message ends it with the
-secret, whether or not the server then closes.
+answer, expired token), a close or a dropped socket, a frame larger than ``max_size``,
+no ping for longer than the longest interval plus ``silence_margin``, more than
+``max_beats`` pings or more than ``max_seconds`` without the secret (a server that pings
+for ever is not answered for ever); all times are multiplied by ``time_scale`` for a
+time-scaled sandbox. The congratulations message ends it with the secret, whether or not
+the server then closes. The handshake does not follow redirects: the URL carries the
+one-time token, which goes nowhere but where the problem said.
 
 The hot path (frame received → answer sent) does no I/O but the answer, no logging and no
 formatting; per-ping records and the ``on_beat`` callback (progress) come after the send.
@@ -53,6 +56,8 @@ from .protocol import (
 
 __all__ = [
     "CLOSE_TIMEOUT",
+    "DEFAULT_MAX_BEATS",
+    "DEFAULT_MAX_SECONDS",
     "DEFAULT_SILENCE_MARGIN",
     "MAX_FRAME_BYTES",
     "Beat",
@@ -69,6 +74,10 @@ MAX_FRAME_BYTES: Final = 64 * 1024
 """Largest frame accepted: the protocol needs a few dozen bytes."""
 DEFAULT_SILENCE_MARGIN: Final = 2.0
 """Seconds of silence tolerated beyond the longest interval before giving up."""
+DEFAULT_MAX_BEATS: Final = 1000
+"""Pings answered before giving up: the real service gives the secret after a few dozen."""
+DEFAULT_MAX_SECONDS: Final = 3600.0
+"""Longest conversation (times the time scale): the real one lasts a minute or two."""
 OPEN_TIMEOUT: Final = 10.0
 CLOSE_TIMEOUT: Final = 2.0
 """How long closing our side may wait for the server's close frame."""
@@ -93,6 +102,8 @@ class LossKind(StrEnum):
     """The connection ended without a close frame."""
     OVERSIZED = "oversized frame"
     SILENCE = "silence"
+    TOO_MANY_BEATS = "too many beats"
+    TOO_LONG = "too long"
     CONNECT = "connect"
     """The connection could not be opened."""
     NO_SECRET = "no secret"  # noqa: S105 - a loss kind, not a password
@@ -221,11 +232,19 @@ def _closed_reason(exc: ConnectionClosed, beats: int) -> tuple[LossKind, str]:
     return LossKind.DROPPED, f"the connection dropped without a close frame {where}"
 
 
+class _ConnectWithoutRedirects(connect):
+    """websockets' ``connect``, refusing redirects (it follows up to 10 by default)."""
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        # The answer stays what it is (InvalidStatus: "HTTP 302"), so the handshake fails.
+        return exc
+
+
 async def _open(url: str, max_size: int, open_timeout: float) -> ClientConnection:
     host = urlsplit(url).hostname or ""
     # A loopback sandbox is never reached through a proxy.
     proxy: Any = None if is_loopback_host(host) else True
-    return await connect(
+    return await _ConnectWithoutRedirects(
         url,
         max_size=max_size,
         compression=None,
@@ -245,17 +264,22 @@ async def converse(
     silence_margin: float = DEFAULT_SILENCE_MARGIN,
     max_size: int = MAX_FRAME_BYTES,
     open_timeout: float = OPEN_TIMEOUT,
+    max_beats: int = DEFAULT_MAX_BEATS,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
     on_beat: BeatCallback | None = None,
     on_open: Callable[[ConversationResult], None] | None = None,
 ) -> ConversationResult:
     """Hold one conversation at ``url`` (see :func:`ws_url`) and return it with its secret.
 
     ``time_scale`` is the server's (1 for hackattic.com; a sandbox's ``time_scale``):
-    arrival times are divided by it before decoding and the silence limit multiplied.
-    ``on_beat`` runs after each answer has been sent. Raises :class:`ConversationLost`.
+    arrival times are divided by it before decoding, the silence limit and ``max_seconds``
+    multiplied. ``on_beat`` runs after each answer has been sent. Raises
+    :class:`ConversationLost`.
     """
     if time_scale <= 0 or not math.isfinite(time_scale):
         raise ValueError(f"time_scale must be a positive number, got {time_scale!r}")
+    if max_beats < 1 or not (max_seconds > 0 and math.isfinite(max_seconds)):
+        raise ValueError(f"bad bounds: max_beats={max_beats!r}, max_seconds={max_seconds!r}")
     decoder = IntervalDecoder(intervals)
     answers = {ms: str(ms) for ms in decoder.intervals}
     silence = (max(decoder.intervals) / 1000 + silence_margin) * time_scale
@@ -282,20 +306,29 @@ async def converse(
     inverse_scale = 1.0 / time_scale
     previous = opened
 
+    # However the server paces its pings, the conversation ends by then.
+    end = loop.time() + max_seconds * time_scale
+
     async with websocket:
         if on_open is not None:
             on_open(result)
         try:
-            async with asyncio.timeout_at(loop.time() + silence) as deadline:
+            async with asyncio.timeout_at(min(loop.time() + silence, end)) as deadline:
                 while True:
                     message = await websocket.recv()
                     now = monotonic()
                     if message == PING:
+                        if len(beats) >= max_beats:
+                            raise lost(
+                                LossKind.TOO_MANY_BEATS,
+                                f"the server sent more than {max_beats} pings without the "
+                                "secret; given up (HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_BEATS)",
+                            )
                         # The hot path: decode, answer, then everything else.
                         interval = decoder.ping((now - opened) * inverse_scale)
                         await websocket.send(answers[interval])
                         sent = monotonic()
-                        deadline.reschedule(loop.time() + silence)
+                        deadline.reschedule(min(loop.time() + silence, end))
                         beat = Beat(
                             len(beats) + 1,
                             interval,
@@ -342,6 +375,12 @@ async def converse(
                     if len(result.unknown_texts) < UNKNOWN_KEPT:
                         result.unknown_texts.append(_shown(message))
         except TimeoutError:
+            if loop.time() >= end:
+                raise lost(
+                    LossKind.TOO_LONG,
+                    f"no secret after {max_seconds * time_scale:g} s and {len(beats)} beat(s); "
+                    "given up (HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_SECONDS)",
+                ) from None
             raise lost(
                 LossKind.SILENCE,
                 f"no ping for {silence:.3g} s (the longest interval plus {silence_margin:g} s"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from typing import Any
@@ -229,3 +230,66 @@ def test_extract_secret_takes_what_stands_between_the_quotes() -> None:
     assert extract_secret('congratulations! "say "hi" twice"') == 'say "hi" twice'
     assert extract_secret("congratulations! no quotes") is None
     assert extract_secret('congratulations! ""') is None
+
+
+# -- a hostile server (issue 14) ---------------------------------------------------------------
+
+
+async def flooding_server(pings_every: float, count: int = 5000) -> Any:
+    """A WebSocket server that pings every ``pings_every`` s, ``count`` times."""
+    from websockets.asyncio.server import ServerConnection, serve
+    from websockets.exceptions import ConnectionClosed
+
+    async def flood(connection: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            for _ in range(count):
+                await connection.send("ping!")
+                await asyncio.sleep(pings_every)
+
+    return await serve(flood, "127.0.0.1", 0)
+
+
+async def test_a_server_that_pings_for_ever_is_lost_after_max_beats() -> None:
+    async with await flooding_server(0.001) as server:
+        port = server.sockets[0].getsockname()[1]
+        with pytest.raises(ConversationLost) as lost:
+            await converse(f"ws://127.0.0.1:{port}/_/ws/t", max_beats=50)
+    assert lost.value.kind is LossKind.TOO_MANY_BEATS
+    assert len(lost.value.result.beats) == 50
+    assert "more than 50 pings" in str(lost.value)
+
+
+async def test_a_conversation_is_lost_after_max_seconds_times_the_time_scale() -> None:
+    async with await flooding_server(0.02) as server:
+        port = server.sockets[0].getsockname()[1]
+        with pytest.raises(ConversationLost) as lost:
+            await converse(f"ws://127.0.0.1:{port}/_/ws/t", max_seconds=2, time_scale=0.25)
+    assert lost.value.kind is LossKind.TOO_LONG
+    duration = lost.value.result.duration  # from the open to the loss (not the close)
+    assert duration is not None
+    assert 0.5 <= duration < 1.5
+    assert "no secret after 0.5 s" in str(lost.value)
+
+
+async def test_a_redirected_handshake_is_not_followed() -> None:
+    from websockets.asyncio.server import ServerConnection, serve
+    from websockets.datastructures import Headers
+    from websockets.http11 import Request, Response
+
+    followed: list[str] = []
+
+    def redirect(connection: ServerConnection, request: Request) -> Response:
+        followed.append(request.path)
+        headers = Headers([("Location", "/_/ws/elsewhere")])
+        return Response(302, "Found", headers)
+
+    async def never(connection: ServerConnection) -> None:  # pragma: no cover
+        raise AssertionError("the handshake went through")
+
+    async with serve(never, "127.0.0.1", 0, process_request=redirect) as server:
+        port = server.sockets[0].getsockname()[1]
+        with pytest.raises(ConversationLost) as lost:
+            await converse(f"ws://127.0.0.1:{port}/_/ws/t", open_timeout=5)
+    assert lost.value.kind is LossKind.CONNECT
+    assert "HTTP 302" in str(lost.value)
+    assert followed == ["/_/ws/t"]
