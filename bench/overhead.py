@@ -114,6 +114,7 @@ def run(rounds: int = 10, seed: int = 1) -> dict[str, Any]:
     embedded_argv = [HACKATTIC, "run", SLUG, "--sandbox", "--json", "--attempts", "1"]
     embedded_argv += ["--seed", str(seed), "-o", f"rounds={rounds}"]
     embedded_argv += ["--time-scale", repr(time_scale), "-o", "latency=none"]
+    embedded_argv += ["-o", "timer_late_ms=0"]  # the exact schedule the external sandbox has
     wall_embedded, embedded = _timed_run(embedded_argv, clean_env())
     embedded_row = _breakdown(wall_embedded, intervals_s, embedded)
     external_row = _breakdown(wall_external, intervals_s, external)
