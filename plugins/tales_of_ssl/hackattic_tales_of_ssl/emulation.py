@@ -73,14 +73,20 @@ COUNTRIES: dict[str, str] = {
 
 
 class TalesOfSslConditions(EmulationConditions):
-    """How strict the check is where hackattic's strictness is not known."""
+    """How strict the check is where hackattic's strictness is not known.
+
+    Public solvers that passed hackattic disagree on the country code and the signature
+    hash, so hackattic checks neither strictly: by default neither does the sandbox, so
+    that whatever passed there passes here. ``country_check=code`` and
+    ``signature_hash=sha256`` check them as a TLS library would (this plugin's own tests do).
+    """
 
     country_check: Literal["code", "any"] = Field(
-        default="code",
+        default="any",
         description="code: C must be the country's ISO 3166 alpha-2 code; any: C is ignored.",
     )
     signature_hash: Literal["sha256", "any"] = Field(
-        default="sha256",
+        default="any",
         description="sha256: the signature must use SHA-256; any: any hash the key verifies.",
     )
     check_validity: bool = Field(

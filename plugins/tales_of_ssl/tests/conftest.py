@@ -32,3 +32,13 @@ def other_key() -> rsa.RSAPrivateKey:
 def problem_json(private_key: rsa.RSAPrivateKey) -> dict[str, Any]:
     """A problem as hackattic sends it, for ``private_key``."""
     return {"private_key": encode_private_key(private_key), "required_data": dict(REQUIRED_DATA)}
+
+
+STRICT = {"country_check": "code", "signature_hash": "sha256"}
+"""The strict check: the ISO code and SHA-256, which our solver must always pass."""
+
+
+@pytest.fixture
+def hackattic_sandbox_options() -> dict[str, dict[str, Any]]:
+    """The core fixtures' sandbox checks our certificates strictly."""
+    return {"tales_of_ssl": dict(STRICT)}

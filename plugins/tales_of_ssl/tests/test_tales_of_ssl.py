@@ -37,7 +37,8 @@ def run_cli(*options: str) -> tuple[int, dict[str, Any]]:
 
 
 def test_passes_through_the_command_line() -> None:
-    exit_code, result = run_cli("-o", "web_pki=true")
+    strict = ("-o", "country_check=code", "-o", "signature_hash=sha256", "-o", "web_pki=true")
+    exit_code, result = run_cli(*strict)
     assert (exit_code, result["status"]) == (0, "passed"), result
     assert result["exit_code"] == 0
 
