@@ -71,6 +71,8 @@ class Profile:
     spec: str
     rounds: int = 30
     timer_late_ms: float = 0.0
+    timer_late_min_ms: float = 0.0
+    """Each beat fires between ``timer_late_min_ms`` and ``timer_late_ms`` late."""
     replies: bool = False
     """Simulate each ``good!``: it leaves when the answer arrives (uplink delay from the same
     profile) and can hold the next ping back behind it, as on a real connection."""
@@ -95,6 +97,8 @@ PROFILES: tuple[Profile, ...] = (
     Profile("bursty:20,400,0.05", "bursty:20,400,0.05"),
     Profile("exp:50+base:150", "exp:50+base:150"),
     Profile("exp:50 late<=8ms", "exp:50", rounds=60, timer_late_ms=8.0),
+    # The sandbox's default server: it sleeps for each interval, waking 0.5-2 ms late.
+    Profile("exp:50 sandbox timer", "exp:50", timer_late_ms=2.0, timer_late_min_ms=0.5),
     # The same 400 ms spikes on a 300 ms round trip, with the good! replies on the line: a
     # spike on an answer or its good! holds the ping after a 700 ms beat back behind it.
     Profile("bursty:20,400,0.05+base:150 +good!", "bursty:20,400,0.05+base:150", replies=True),
@@ -119,8 +123,9 @@ def simulate(profile: Profile, rng: random.Random) -> Conversation:
     beats = [rng.choice(DEFAULT_INTERVALS) for _ in range(profile.rounds)]
     sent = [0.0]
     for beat in beats:
-        # The timer fires late by up to timer_late_ms, and the next beat counts from there.
-        sent.append(sent[-1] + (beat + rng.uniform(0.0, profile.timer_late_ms)) / 1000)
+        # The timer fires late (up to timer_late_ms), and the next beat counts from there.
+        late = rng.uniform(profile.timer_late_min_ms, profile.timer_late_ms)
+        sent.append(sent[-1] + (beat + late) / 1000)
     delays = latency.samples(rng, profile.rounds + 1)
     if profile.replies:
         arrivals = arrivals_with_replies(sent, delays, latency.samples(rng, 2 * profile.rounds))
