@@ -18,9 +18,9 @@ import binascii
 from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from hackattic_core import Challenge, Context, Problem, ProblemError, Solution
+from hackattic_core import Challenge, ChallengeSettings, Context, Problem, ProblemError, Solution
 
 from .alive_ssns import find_alive_ssns
 from .errors import DumpError, DumpTooLarge
@@ -57,15 +57,11 @@ class BackupRestoreSolution(Solution):
     """The ssn of every alive row, in table order."""
 
 
-class BackupRestoreSettings(BaseSettings):
+class BackupRestoreSettings(ChallengeSettings):
     """The solver's settings, as ``HACKATTIC_BACKUP_RESTORE_*`` (environment or .env)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="HACKATTIC_BACKUP_RESTORE_",
-        env_file=".env",
-        extra="ignore",
-        env_ignore_empty=True,
-    )
+    # Named here too, so that building it directly (tests) reads the same variables.
+    model_config = SettingsConfigDict(env_prefix="HACKATTIC_BACKUP_RESTORE_")
 
     max_dump_bytes: int = Field(
         default=DEFAULT_MAX_DUMP_BYTES,

@@ -30,9 +30,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from hackattic_core import Challenge, Context, Problem, Solution, SolverError
+from hackattic_core import Challenge, ChallengeSettings, Context, Problem, Solution, SolverError
 
 from .daemon_thread import in_daemon_thread
 from .hashes import (
@@ -58,15 +58,11 @@ as hex in a JSON body."""
 MEMORY_LIMIT_SETTING = "HACKATTIC_PASSWORD_HASHING_MEMORY_LIMIT_MIB"
 
 
-class PasswordHashingSettings(BaseSettings):
+class PasswordHashingSettings(ChallengeSettings):
     """The solver's settings, as ``HACKATTIC_PASSWORD_HASHING_*`` (environment or .env)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="HACKATTIC_PASSWORD_HASHING_",
-        env_file=".env",
-        extra="ignore",
-        env_ignore_empty=True,
-    )
+    # Named here too, so that building it directly (tests) reads the same variables.
+    model_config = SettingsConfigDict(env_prefix="HACKATTIC_PASSWORD_HASHING_")
 
     memory_limit_mib: int | None = Field(
         default=None,

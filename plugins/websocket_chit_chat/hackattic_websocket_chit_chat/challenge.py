@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from hackattic_core import Challenge, Context, Problem, Solution
+from hackattic_core import Challenge, ChallengeSettings, Context, Problem, Solution
 
 from .decoder import DEFAULT_INTERVALS
 
@@ -39,15 +39,11 @@ class ChitChatSolution(Solution):
     """What the congratulations message quotes, e.g. ``muddy art winter recipe aged lab``."""
 
 
-class ChitChatSettings(BaseSettings):
+class ChitChatSettings(ChallengeSettings):
     """The solver's settings, as ``HACKATTIC_WEBSOCKET_CHIT_CHAT_*`` (environment or .env)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="HACKATTIC_WEBSOCKET_CHIT_CHAT_",
-        env_file=".env",
-        extra="ignore",
-        env_ignore_empty=True,
-    )
+    # Named here too, so that building it directly (tests) reads the same variables.
+    model_config = SettingsConfigDict(env_prefix="HACKATTIC_WEBSOCKET_CHIT_CHAT_")
 
     silence_margin: float = Field(
         default=2.0,
