@@ -83,7 +83,7 @@ class Challenge:
 
     Subclasses set these class attributes:
 
-    - ``name``: the hackattic slug, a lowercase identifier such as ``websocket_chit_chat``;
+    - ``name``: the hackattic slug, a lowercase identifier such as ``my_challenge``;
     - ``title``: a one-line description shown by ``hackattic list``;
     - ``problem_model`` / ``solution_model``: pydantic models (subclasses of
       :class:`Problem` and :class:`Solution`);

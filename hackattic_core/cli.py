@@ -38,6 +38,7 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
+Slug = Annotated[str, typer.Argument(help="The challenge's slug, as in its hackattic.com address.")]
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: debug).")
 ]
@@ -154,7 +155,7 @@ SandboxOption = Annotated[
     typer.Option(
         "--option",
         "-o",
-        help="Sandbox: a condition as KEY=VALUE (repeatable), e.g. -o difficulty=20; "
+        help="Sandbox: a condition as KEY=VALUE (repeatable), e.g. -o count=5; "
         "hackattic list --json shows each challenge's.",
     ),
 ]
@@ -197,7 +198,7 @@ def list_challenges(as_json: JsonOutput = False) -> None:
 
 @app.command()
 def run(
-    slug: Annotated[str, typer.Argument(help="The challenge's slug, e.g. help_me_unpack.")],
+    slug: Slug,
     playground: Annotated[
         bool,
         typer.Option(help="Submit with &playground=1: re-solve without affecting the ranking."),
@@ -309,7 +310,7 @@ def sandbox_command(
             "--option",
             "-o",
             help="A condition as SLUG.KEY=VALUE (repeatable), e.g. "
-            "-o mini_miner.difficulty=20; hackattic list --json shows them.",
+            "-o SLUG.count=5; hackattic list --json shows them.",
         ),
     ] = None,
     seed: Seed = None,
@@ -348,7 +349,7 @@ def sandbox_command(
 
 @app.command()
 def new(
-    slug: Annotated[str, typer.Argument(help="The challenge's slug, e.g. help_me_unpack.")],
+    slug: Slug,
     title: Annotated[str | None, typer.Option(help="One line for hackattic list.")] = None,
     directory: Annotated[
         str | None,

@@ -158,7 +158,7 @@ def _check_challenge(item: Any) -> str | None:
     name = getattr(item, "name", None)
     if not isinstance(name, str) or not SLUG_PATTERN.fullmatch(name):
         return (
-            f"{item.__qualname__}.name must be a lowercase slug like 'help_me_unpack', got {name!r}"
+            f"{item.__qualname__}.name must be a lowercase slug like 'my_challenge', got {name!r}"
         )
     for attribute in ("title", "problem_model", "solution_model"):
         if not hasattr(item, attribute):

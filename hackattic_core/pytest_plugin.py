@@ -4,7 +4,7 @@ Shipped with the core and registered under ``pytest11``, so every test of a plug
 for them; they work in plain (sync) tests and need no pytest-asyncio::
 
     def test_passes_in_the_sandbox(hackattic_run):
-        result = hackattic_run("help_me_unpack")
+        result = hackattic_run("my_challenge")
         assert result.passed, result.error or result.message
 
 Fixtures (all function-scoped; redefine one in a ``conftest.py`` to change it):
@@ -13,7 +13,7 @@ Fixtures (all function-scoped; redefine one in a ``conftest.py`` to change it):
   real time, no faults, whatever the environment or ``.env`` say;
 - ``hackattic_sandbox_options``: each emulation's own conditions, ``{slug: {key: value}}``
   (empty: every default); redefine it in a plugin's ``conftest.py`` to make its sandbox
-  quick (few rounds, a low difficulty);
+  quick (small parameters);
 - ``hackattic_registry``: the challenges served and run (every installed plugin's);
 - ``hackattic_sandbox``: the sandbox, served on a free loopback port from a thread of its
   own; the handle has ``base_url``, ``ws_base_url``, ``access_token``, ``time_scale`` and

@@ -65,13 +65,13 @@ testpaths = ["tests"]
 
 
 def class_prefix(slug: str) -> str:
-    """``help_me_unpack`` → ``HelpMeUnpack``: the prefix of the generated class names."""
+    """``my_challenge`` → ``MyChallenge``: the prefix of the generated class names."""
     prefix = "".join(part[:1].upper() + part[1:] for part in slug.split("_"))
     return prefix if prefix[:1].isalpha() else f"Challenge{prefix}"
 
 
 def distribution_name(slug: str) -> str:
-    """``help_me_unpack`` → ``hackattic-help-me-unpack``: the plugin's distribution."""
+    """``my_challenge`` → ``hackattic-my-challenge``: the plugin's distribution."""
     return f"hackattic-{slug.replace('_', '-')}"
 
 
@@ -144,12 +144,12 @@ def _check_names(slug: str, title: str) -> None:
     if len(slug) > SLUG_MAX_LENGTH:
         raise ConfigError(
             f"invalid slug: {len(slug)} characters, at most {SLUG_MAX_LENGTH} "
-            "(use the challenge's slug from its hackattic.com address, e.g. help_me_unpack)"
+            "(use the challenge's slug from its hackattic.com address, e.g. my_challenge)"
         )
     if not SLUG_PATTERN.fullmatch(slug):
         raise ConfigError(
             f"invalid slug {slug!r}: use the challenge's slug from its hackattic.com address, "
-            "lowercase letters, digits and underscores (e.g. help_me_unpack)"
+            "lowercase letters, digits and underscores (e.g. my_challenge)"
         )
     if not title.strip() or not title.isprintable() or len(title) > TITLE_MAX_LENGTH:
         raise ConfigError(

@@ -6,7 +6,7 @@ Routes:
 - ``POST /challenges/<slug>/solve?access_token=…[&playground=1]``: the service's three kinds of
   answer (``result`` / ``rejected`` / ``message`` + ``hint``);
 - ``GET /_/stats?access_token=…``: each emulation's stats, request counts and faults injected;
-- every route the emulations add (chit chat's WebSocket at ``/_/ws/<token>``).
+- every route the emulations add (a WebSocket, a download).
 
 Errors are JSON ``{"error": "…"}``. The access token is never logged.
 """

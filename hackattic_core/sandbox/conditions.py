@@ -120,7 +120,7 @@ CORE_OPTIONS = ("seed", "time_scale", "fault_count", "retry_after", "slow_second
 def parse_options(
     assignments: Sequence[str], *, default_slug: str | None
 ) -> dict[str | None, dict[str, str]]:
-    """``["rounds=3", "websocket_chit_chat.rounds=3", "seed=1"]`` by owner.
+    """``["count=3", "my_challenge.count=3", "seed=1"]`` by owner.
 
     A key without a ``slug.`` belongs to ``default_slug`` (the challenge of ``run``), or to
     the core when it is one of :data:`CORE_OPTIONS`; the owner ``None`` is the core.
@@ -131,7 +131,7 @@ def parse_options(
         key = key.strip()
         if not equals or not key:
             raise ConfigError(
-                f"sandbox option {assignment!r} is not KEY=VALUE: write e.g. -o difficulty=20"
+                f"sandbox option {assignment!r} is not KEY=VALUE: write e.g. -o count=5"
             )
         owner: str | None
         if "." in key:
@@ -188,7 +188,7 @@ def _defaults(model: type[BaseSettings], options: Mapping[str, Any]) -> dict[str
 
 
 def valid_options_text(slug: str, model: type[EmulationConditions]) -> str:
-    """``rounds, latency, timer_late_ms`` or ``none``, for error messages."""
+    """``count, offset`` or ``none``, for error messages."""
     return ", ".join(model.model_fields) or "none"
 
 
