@@ -108,7 +108,7 @@ INTERRUPTED = "interrupted (Ctrl-C or SIGTERM)"
 
 def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
     """Print a one-line error on stderr and return the exit to raise."""
-    from hackattic_core.output import shown
+    from hackattic_core.terminal import shown
 
     typer.echo(f"hackattic: error: {shown(message)}", err=True)
     return typer.Exit(code)
@@ -241,6 +241,13 @@ def run(
                 raise_config(f"{needs_sandbox[0]} needs --sandbox")
             settings, registry = _load_registry()
             challenge = registry.get(slug)
+            how: dict[str, Any] = {
+                "playground": playground,
+                "dry_run": dry_run,
+                "attempts": attempts,
+                "progress": progress,
+                "result": result,
+            }
             if sandbox:
                 from hackattic_core.sandbox.conditions import conditions_from_command_line
                 from hackattic_core.sandbox.embedded import run_in_sandbox
@@ -252,34 +259,12 @@ def run(
                     time_scale=time_scale,
                     faults=fault or [],
                 )
-                run_async(
-                    lambda: run_in_sandbox(
-                        challenge,
-                        settings,
-                        conditions,
-                        options,
-                        playground=playground,
-                        dry_run=dry_run,
-                        attempts=attempts,
-                        progress=progress,
-                        result=result,
-                    )
-                )
+                run_async(lambda: run_in_sandbox(challenge, settings, conditions, options, **how))
             else:
                 from hackattic_core.runner import run_challenge
 
                 settings.require_token()
-                run_async(
-                    lambda: run_challenge(
-                        challenge,
-                        settings,
-                        playground=playground,
-                        dry_run=dry_run,
-                        attempts=attempts,
-                        progress=progress,
-                        result=result,
-                    )
-                )
+                run_async(lambda: run_challenge(challenge, settings, **how))
     finally:
         progress.stop()
     if as_json:

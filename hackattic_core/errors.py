@@ -17,6 +17,7 @@ and exits with its ``exit_code``; anything else is a bug and keeps its (redacted
 
 from __future__ import annotations
 
+import traceback
 from typing import ClassVar
 
 EXIT_PASSED = 0
@@ -98,3 +99,8 @@ class Interrupted(HackatticError):
     """The user (Ctrl-C) or the system (SIGTERM) stopped the run; sockets were closed."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``ValueError: what went wrong``: an unexpected exception on one line, for a message."""
+    return traceback.format_exception_only(type(exc), exc)[-1].strip()

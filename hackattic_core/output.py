@@ -11,8 +11,8 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
-from hackattic_core.redaction import RedactingFilter, redact, redact_data
-from hackattic_core.terminal import escape_json, visible
+from hackattic_core.redaction import RedactingFilter, redact_data
+from hackattic_core.terminal import escape_json, shown, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,12 +45,6 @@ class VisibleFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return visible(super().format(record))
-
-
-def shown(text: str) -> str:
-    """Text from elsewhere (a server, a plugin) as printed for a person: redacted, one
-    line, every control character visible."""
-    return visible(redact(text), one_line=True)
 
 
 class TerminalProgress:

@@ -14,7 +14,6 @@ are errors. Two plugins that register the same slug under different names are er
 from __future__ import annotations
 
 import re
-import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +25,8 @@ from pydantic import BaseModel
 
 from hackattic_core import hookspecs
 from hackattic_core.challenge import Challenge, Problem, Solution
-from hackattic_core.errors import ConfigError, PluginError
-from hackattic_core.redaction import redact
-from hackattic_core.terminal import visible
+from hackattic_core.errors import ConfigError, PluginError, describe_exception
+from hackattic_core.terminal import shown, visible
 
 ENTRY_POINT_GROUP = "hackattic"
 SLUG_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -102,8 +100,8 @@ def _one_line(exc: BaseException, info: PluginInfo | None = None) -> str:
         who = info.distribution if info is not None and info.distribution else "the plugin"
         text = f"{who} called sys.exit({exc.code!r})"
     else:
-        text = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    return visible(redact(text), one_line=True)
+        text = describe_exception(exc)
+    return shown(text)
 
 
 def _plugin_info(entry_point: EntryPoint) -> PluginInfo:
@@ -189,7 +187,7 @@ def _collect(pm: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> list[Cha
             except PLUGIN_FAILURES as exc:  # a class whose attributes raise when read
                 problem = _one_line(exc)
             if problem is not None:
-                problem = visible(redact(problem), one_line=True)
+                problem = shown(problem)
             try:
                 slug = getattr(item, "name", None)
             except PLUGIN_FAILURES:

@@ -28,6 +28,7 @@ from hackattic_core.errors import (
     HackatticError,
     ProblemError,
     SolverError,
+    describe_exception,
 )
 from hackattic_core.redaction import redact
 from hackattic_core.result import AttemptRecord, RunResult, RunStatus
@@ -72,8 +73,7 @@ def _plugin_settings(challenge_cls: type[Challenge]) -> Any:
 
 
 def _solver_failure(exc: Exception) -> SolverError:
-    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    return SolverError(f"the solver failed: {redact(detail)}")
+    return SolverError(f"the solver failed: {redact(describe_exception(exc))}")
 
 
 class _Clock:

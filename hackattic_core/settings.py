@@ -132,6 +132,20 @@ def check_base_url(url: str) -> None:
         )
 
 
+def first_error(exc: ValidationError, whole: str = "settings") -> tuple[str, str]:
+    """The first thing pydantic refused: the field's dotted name (``whole`` when it is the
+    whole model) and the message, without pydantic's "Value error, " prefix."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or whole
+    return field, str(first["msg"]).removeprefix("Value error, ")
+
+
+def setting_error(exc: ValidationError, prefix: str) -> ConfigError:
+    """A refused setting as one line naming its variable: ``invalid setting PREFIX_FIELD: …``."""
+    field, message = first_error(exc)
+    return ConfigError(f"invalid setting {prefix.upper()}{field.upper()}: {message}")
+
+
 def dotenv_error(exc: UnicodeDecodeError) -> ConfigError:
     """A ``.env`` that is not UTF-8 text, as a one-line :class:`ConfigError`."""
     return ConfigError(
@@ -151,10 +165,7 @@ def load_settings(**overrides: object) -> Settings:
     except UnicodeDecodeError as exc:
         raise dotenv_error(exc) from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "settings"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"invalid setting HACKATTIC_{field.upper()}: {message}") from None
+        raise setting_error(exc, "HACKATTIC_") from None
     if settings.access_token is not None:
         register_secret(settings.access_token.get_secret_value().strip())
     return settings
@@ -184,7 +195,4 @@ def challenge_settings(slug: str, model: type[BaseModel]) -> Any:
     except UnicodeDecodeError as exc:
         raise dotenv_error(exc) from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"invalid setting {prefix.upper()}{field.upper()}: {message}") from None
+        raise setting_error(exc, prefix) from None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from hackattic_core.redaction import redact
+
 _DANGEROUS = (
     "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
     "\u00ad\u061c\u180e"  # invisible format characters
@@ -54,3 +56,9 @@ def escape_json(serialised: str) -> str:
     ``\\uXXXX`` means exactly the character (``json.dumps`` already escapes C0).
     """
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", serialised)
+
+
+def shown(text: str) -> str:
+    """Text from elsewhere (a server, a plugin) as printed for a person: redacted, one
+    line, every control character visible."""
+    return visible(redact(text), one_line=True)

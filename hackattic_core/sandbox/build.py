@@ -9,12 +9,11 @@ option or fault given by the user is an error either way.
 from __future__ import annotations
 
 import random
-import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hackattic_core.errors import ConfigError
+from hackattic_core.errors import ConfigError, describe_exception
 from hackattic_core.sandbox.conditions import (
     SandboxConditions,
     emulation_conditions,
@@ -39,17 +38,13 @@ def emulation_rng(seed: int | None, slug: str) -> random.Random:
     return random.Random() if seed is None else random.Random(f"{seed}/{slug}")
 
 
-def _one_line(exc: BaseException) -> str:
-    return traceback.format_exception_only(type(exc), exc)[-1].strip()
-
-
 def emulation_class(challenge: type[Challenge]) -> type[Emulation] | None:
     """The challenge's emulation class, None if it has none; a broken one raises ConfigError."""
     try:
         found = challenge.emulation()
     except (Exception, SystemExit) as exc:  # a plugin's sys.exit must not end hackattic
         raise ConfigError(
-            f"{challenge.name}: its emulation failed to load: {_one_line(exc)}"
+            f"{challenge.name}: its emulation failed to load: {describe_exception(exc)}"
         ) from None
     if found is not None and not (isinstance(found, type) and issubclass(found, Emulation)):
         raise ConfigError(f"{challenge.name}: emulation() returned {found!r}, not an Emulation")
@@ -82,7 +77,7 @@ def build_emulation(
 ) -> Emulation:
     """One emulation from its class, as :func:`build_emulations` builds it (for tests)."""
     slug = emulation_cls.slug
-    _, own_faults = split_faults(conditions.faults, {slug: list(emulation_cls.faults)})
+    own_faults = split_faults(conditions.faults, {slug: list(emulation_cls.faults)})
     own = emulation_conditions(slug, emulation_cls.conditions_model, options, read_env=read_env)
     return _instantiate(emulation_cls, slug, conditions, own, own_faults[slug])
 
@@ -124,7 +119,7 @@ def build_emulations(
             classes[slug] = found
         elif slug in options:
             raise ConfigError(f"{slug} has no sandbox emulation, so no sandbox options")
-    _, own_faults = split_faults(
+    own_faults = split_faults(
         conditions.faults, {slug: list(cls.faults) for slug, cls in classes.items()}
     )
     for slug, emulation_cls in classes.items():
@@ -136,7 +131,7 @@ def build_emulations(
                 emulation_cls, slug, conditions, own, own_faults.get(slug, frozenset())
             )
         except Exception as exc:
-            message = f"{slug}: its emulation failed to start: {_one_line(exc)}"
+            message = f"{slug}: its emulation failed to start: {describe_exception(exc)}"
             if strict:
                 raise ConfigError(message) from None
             result.failed[slug] = message

@@ -18,30 +18,19 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hackattic_core.errors import ConfigError
-from hackattic_core.settings import dotenv_error, with_env_prefix
+from hackattic_core.settings import SettingsT, dotenv_error, first_error, with_env_prefix
 
 
 class Fault(StrEnum):
-    """A misbehaviour of the sandbox's HTTP side (emulations declare their own)."""
-
     HTTP_503 = "http_503"
-    """The first ``fault_count`` HTTP requests get 503."""
     HTTP_502 = "http_502"
-    """The first ``fault_count`` HTTP requests get 502."""
     HTTP_429 = "http_429"
-    """The first ``fault_count`` HTTP requests get 429 with ``Retry-After: retry_after``."""
     RESET = "reset"
-    """The first ``fault_count`` HTTP requests have their connection reset."""
     SLOW = "slow"
-    """The first ``fault_count`` HTTP requests are answered after ``slow_seconds``."""
     MALFORMED_PROBLEM = "malformed_problem"
-    """Problems are sent as broken JSON."""
     INCOMPLETE_PROBLEM = "incomplete_problem"
-    """Problems miss a required field."""
     HUGE_BODY = "huge_body"
-    """Problems are padded far beyond any sane size."""
     ALWAYS_REJECT = "always_reject"
-    """Every solve is rejected."""
 
 
 FAULT_DESCRIPTIONS: dict[str, str] = {
@@ -149,12 +138,6 @@ def parse_options(
     return by_owner
 
 
-def _first_error(exc: ValidationError) -> tuple[str, str]:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "conditions"
-    return field, str(first["msg"]).removeprefix("Value error, ")
-
-
 def sandbox_conditions(
     options: Mapping[str, Any] | None = None, *, read_env: bool = True
 ) -> SandboxConditions:
@@ -167,27 +150,28 @@ def sandbox_conditions(
             f"{', '.join(CORE_OPTIONS)}"
         )
     try:
-        if read_env:
-            return SandboxConditions(**options)
-        return SandboxConditions(_env_file=None, **_defaults(SandboxConditions, options))  # type: ignore[call-arg]
-    except UnicodeDecodeError as exc:
-        raise dotenv_error(exc) from None
+        return _build(SandboxConditions, options, read_env=read_env)
     except ValidationError as exc:
-        field, message = _first_error(exc)
+        field, message = first_error(exc, "conditions")
         raise ConfigError(f"invalid sandbox option {field}: {message}") from None
 
 
-def _defaults(model: type[BaseSettings], options: Mapping[str, Any]) -> dict[str, Any]:
-    """Every field from its default, then ``options``: no environment, no ``.env``."""
-    values = {
-        name: field.get_default(call_default_factory=True)
-        for name, field in model.model_fields.items()
-    }
-    values.update(options)
-    return values
+def _build(model: type[SettingsT], options: Mapping[str, Any], *, read_env: bool) -> SettingsT:
+    """``model`` from ``options`` over the environment and ``.env`` (``read_env``) or over
+    its field defaults alone; a ``.env`` that is not UTF-8 is a one-line ConfigError."""
+    try:
+        if read_env:
+            return model(**options)
+        values = {
+            name: field.get_default(call_default_factory=True)
+            for name, field in model.model_fields.items()
+        }
+        return model(_env_file=None, **{**values, **options})
+    except UnicodeDecodeError as exc:
+        raise dotenv_error(exc) from None
 
 
-def valid_options_text(slug: str, model: type[EmulationConditions]) -> str:
+def valid_options_text(model: type[EmulationConditions]) -> str:
     """``count, offset`` or ``none``, for error messages."""
     return ", ".join(model.model_fields) or "none"
 
@@ -209,7 +193,7 @@ def emulation_conditions(
             f"{slug}: its emulation's conditions_model is not an EmulationConditions subclass"
         )
     options = dict(options or {})
-    valid = valid_options_text(slug, model)
+    valid = valid_options_text(model)
     unknown = sorted(set(options) - set(model.model_fields))
     if unknown:
         raise ConfigError(
@@ -218,13 +202,9 @@ def emulation_conditions(
         )
     bound = with_env_prefix(model, f"HACKATTIC_SANDBOX_{slug.upper()}_")
     try:
-        if read_env:
-            return bound(**options)
-        return bound(_env_file=None, **_defaults(model, options))  # type: ignore[call-arg]
-    except UnicodeDecodeError as exc:
-        raise dotenv_error(exc) from None
+        return _build(bound, options, read_env=read_env)
     except ValidationError as exc:
-        field, message = _first_error(exc)
+        field, message = first_error(exc, "conditions")
         raise ConfigError(
             f"invalid sandbox option {field} for {slug}: {message} (its options: {valid})"
         ) from None
@@ -232,15 +212,15 @@ def emulation_conditions(
 
 def split_faults(
     faults: Iterable[str], declared: Mapping[str, Iterable[str]]
-) -> tuple[set[str], dict[str, frozenset[str]]]:
-    """The core's faults, and each emulation's, from names as given to ``--fault``.
+) -> dict[str, frozenset[str]]:
+    """Each emulation's faults, from names as given to ``--fault`` (the core's own are read
+    from the conditions directly).
 
     A plain name is the core's if it is one, else it goes to every emulation in
     ``declared`` (slug → its fault names) that declares it; ``slug.name`` to that one.
     A name nobody declares is a :class:`ConfigError` listing the valid ones.
     """
     core_names = {fault.value for fault in Fault}
-    core: set[str] = set()
     own: dict[str, set[str]] = {slug: set() for slug in declared}
     for given in faults:
         slug, dot, name = given.rpartition(".")
@@ -250,14 +230,13 @@ def split_faults(
             own[slug].add(name)
             continue
         if name in core_names:
-            core.add(name)
             continue
         owners = [slug for slug, names in declared.items() if name in set(names)]
         if not owners:
             raise ConfigError(f"unknown fault {given!r}: {_valid_faults(declared)}")
         for owner in owners:
             own[owner].add(name)
-    return core, {slug: frozenset(names) for slug, names in own.items()}
+    return {slug: frozenset(names) for slug, names in own.items()}
 
 
 def _valid_faults(declared: Mapping[str, Iterable[str]]) -> str:

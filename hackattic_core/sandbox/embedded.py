@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from hackattic_core.challenge import Challenge, Progress
 from hackattic_core.errors import ConfigError
 from hackattic_core.runner import RunResult, run_challenge
-from hackattic_core.sandbox.build import build_emulations, emulation_class
+from hackattic_core.sandbox.build import build_emulations
 from hackattic_core.sandbox.conditions import SandboxConditions
 from hackattic_core.settings import Settings
 
@@ -35,11 +35,11 @@ async def run_in_sandbox(
     """
     from hackattic_core.sandbox.server import serve_sandbox
 
-    if emulation_class(challenge) is None:
+    emulations = build_emulations({challenge.name: challenge}, conditions, options)
+    if challenge.name not in emulations.built:
         raise ConfigError(
             f"challenge {challenge.name!r} has no sandbox emulation; run it without --sandbox"
         )
-    emulations = build_emulations({challenge.name: challenge}, conditions, options)
     async with serve_sandbox(emulations, conditions) as handle:
         local = settings.model_copy(
             update={"base_url": handle.base_url, "access_token": SecretStr(handle.access_token)}

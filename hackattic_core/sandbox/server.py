@@ -26,7 +26,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import Scope
 
-from hackattic_core.errors import ConfigError
+from hackattic_core.errors import ConfigError, describe_exception
 from hackattic_core.sandbox.app import build_app, sandbox_state
 from hackattic_core.sandbox.build import Emulations, build_emulations
 from hackattic_core.sandbox.conditions import SandboxConditions
@@ -189,7 +189,7 @@ async def _start_emulations(emulations: Emulations, *, strict: bool) -> list[Emu
         try:
             await emulation.start()
         except Exception as exc:
-            message = f"{slug}: its emulation failed to start: {type(exc).__name__}: {exc}"
+            message = f"{slug}: its emulation failed to start: {describe_exception(exc)}"
             if strict:
                 await _stop_emulations(started)
                 raise ConfigError(message) from None
