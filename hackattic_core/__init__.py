@@ -1,9 +1,8 @@
 """hackattic: solve hackattic.com challenges through plugins, online or in an offline sandbox.
 
-The public API for plugin authors, all importable from here::
-
-    from hackattic_core import Challenge, Problem, Solution, Context, AttemptLost, hookimpl
-    from hackattic_core import Emulation, EmulationConditions, Issued
+The public API for plugin authors is every name in ``__all__``, importable from here
+(``from hackattic_core import Challenge, Emulation, run_blocking``); tests also have
+:mod:`hackattic_core.testing` and the fixtures of :mod:`hackattic_core.pytest_plugin`.
 
 Names load on first use (PEP 562), so importing the package stays free: ``hackattic
 --help`` pulls in neither pydantic nor the server stack.
@@ -16,16 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# Public name → the module that defines it.
+# The public API, listed once: name → the module that defines it. ``__all__`` and the
+# README's list are checked against it by tests/test_public_api.py.
 _EXPORTS = {
+    "AnyChallenge": "hackattic_core.challenge",
     "Challenge": "hackattic_core.challenge",
     "Context": "hackattic_core.challenge",
     "NullProgress": "hackattic_core.challenge",
     "Problem": "hackattic_core.challenge",
     "Progress": "hackattic_core.challenge",
     "Solution": "hackattic_core.challenge",
+    "run_blocking": "hackattic_core.blocking",
     "AttemptLost": "hackattic_core.errors",
     "ConfigError": "hackattic_core.errors",
+    "CostLimitExceeded": "hackattic_core.errors",
+    "ExitCode": "hackattic_core.errors",
     "HackatticError": "hackattic_core.errors",
     "ProblemError": "hackattic_core.errors",
     "ServiceError": "hackattic_core.errors",
@@ -35,61 +39,90 @@ _EXPORTS = {
     "EmulationEnv": "hackattic_core.sandbox.emulation",
     "Issued": "hackattic_core.sandbox.emulation",
     "EmulationConditions": "hackattic_core.sandbox.conditions",
+    "Downloads": "hackattic_core.sandbox.downloads",
     "RunResult": "hackattic_core.runner",
     "run_challenge": "hackattic_core.runner",
+    "validate_problem": "hackattic_core.runner",
     "ChallengeSettings": "hackattic_core.settings",
+    "NoSettings": "hackattic_core.settings",
     "Settings": "hackattic_core.settings",
+    "is_loopback_host": "hackattic_core.settings",
     "load_settings": "hackattic_core.settings",
 }
 
-__all__ = [
-    "AttemptLost",
-    "Challenge",
-    "ChallengeSettings",
-    "ConfigError",
-    "Context",
-    "Emulation",
-    "EmulationConditions",
-    "EmulationEnv",
-    "HackatticError",
-    "Issued",
-    "NullProgress",
-    "Problem",
-    "ProblemError",
-    "Progress",
-    "RunResult",
-    "ServiceError",
-    "Settings",
-    "Solution",
-    "SolverError",
-    "__version__",
-    "hookimpl",
-    "load_settings",
-    "run_challenge",
-]
+__all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
+    from hackattic_core.blocking import run_blocking as run_blocking
     from hackattic_core.challenge import (
-        Challenge,
-        Context,
-        NullProgress,
-        Problem,
-        Progress,
-        Solution,
+        AnyChallenge as AnyChallenge,
+    )
+    from hackattic_core.challenge import (
+        Challenge as Challenge,
+    )
+    from hackattic_core.challenge import (
+        Context as Context,
+    )
+    from hackattic_core.challenge import (
+        NullProgress as NullProgress,
+    )
+    from hackattic_core.challenge import (
+        Problem as Problem,
+    )
+    from hackattic_core.challenge import (
+        Progress as Progress,
+    )
+    from hackattic_core.challenge import (
+        Solution as Solution,
     )
     from hackattic_core.errors import (
-        AttemptLost,
-        ConfigError,
-        HackatticError,
-        ProblemError,
-        ServiceError,
-        SolverError,
+        AttemptLost as AttemptLost,
     )
-    from hackattic_core.hookspecs import hookimpl
-    from hackattic_core.runner import RunResult, run_challenge
-    from hackattic_core.sandbox.conditions import EmulationConditions
-    from hackattic_core.sandbox.emulation import Emulation, EmulationEnv, Issued
-    from hackattic_core.settings import ChallengeSettings, Settings, load_settings
+    from hackattic_core.errors import (
+        ConfigError as ConfigError,
+    )
+    from hackattic_core.errors import (
+        CostLimitExceeded as CostLimitExceeded,
+    )
+    from hackattic_core.errors import (
+        ExitCode as ExitCode,
+    )
+    from hackattic_core.errors import (
+        HackatticError as HackatticError,
+    )
+    from hackattic_core.errors import (
+        ProblemError as ProblemError,
+    )
+    from hackattic_core.errors import (
+        ServiceError as ServiceError,
+    )
+    from hackattic_core.errors import (
+        SolverError as SolverError,
+    )
+    from hackattic_core.hookspecs import hookimpl as hookimpl
+    from hackattic_core.runner import RunResult as RunResult
+    from hackattic_core.runner import run_challenge as run_challenge
+    from hackattic_core.runner import validate_problem as validate_problem
+    from hackattic_core.sandbox.conditions import EmulationConditions as EmulationConditions
+    from hackattic_core.sandbox.downloads import Downloads as Downloads
+    from hackattic_core.sandbox.emulation import Emulation as Emulation
+    from hackattic_core.sandbox.emulation import EmulationEnv as EmulationEnv
+    from hackattic_core.sandbox.emulation import Issued as Issued
+    from hackattic_core.settings import (
+        ChallengeSettings as ChallengeSettings,
+    )
+    from hackattic_core.settings import (
+        NoSettings as NoSettings,
+    )
+    from hackattic_core.settings import (
+        Settings as Settings,
+    )
+    from hackattic_core.settings import (
+        is_loopback_host as is_loopback_host,
+    )
+    from hackattic_core.settings import (
+        load_settings as load_settings,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -5,17 +5,24 @@ A *challenge* is one hackattic slug's plugin; a *problem* is one fetched instanc
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypeVar as DefaultTypeVar
+
+from hackattic_core.settings import ChallengeSettings, NoSettings
 
 if TYPE_CHECKING:
     import httpx
 
     from hackattic_core.sandbox.emulation import Emulation
     from hackattic_core.settings import Settings
+
+T = TypeVar("T")
 
 
 class Problem(BaseModel):
@@ -26,6 +33,11 @@ class Problem(BaseModel):
 
 class Solution(BaseModel):
     """Base for a challenge's solution model: exactly what is POSTed to ``/solve``."""
+
+
+ProblemT = TypeVar("ProblemT", bound=Problem)
+SolutionT = TypeVar("SolutionT", bound=Solution)
+SettingsT = DefaultTypeVar("SettingsT", bound=ChallengeSettings, default=NoSettings)
 
 
 class Progress(Protocol):
@@ -57,10 +69,11 @@ class NullProgress:
 
 
 @dataclass
-class Context:
+class Context(Generic[SettingsT]):
     """What a solver may use without reaching into the core."""
 
     settings: Settings
+    """The core's settings (the challenge's own are :attr:`plugin_settings`)."""
     http: httpx.AsyncClient
     """For downloads a problem points to (not for the hackattic API itself). Like the API's,
     its answers are refused past ``HACKATTIC_MAX_BODY_BYTES`` once decoded (a
@@ -71,27 +84,62 @@ class Context:
     progress: Progress = field(default_factory=NullProgress)
     attempt: int = 1
     """Which attempt at this run this is, from 1."""
-    plugin_settings: Any = None
-    """An instance of the challenge's ``settings_model``, if it declares one."""
+    plugin_settings: SettingsT = field(default_factory=NoSettings)  # type: ignore[assignment]
+    """The challenge's own settings: an instance of its ``settings_model``
+    (:class:`~hackattic_core.settings.NoSettings` when it declares none)."""
     time_scale: float = 1.0
     """How the server scales its clock: 1.0 for hackattic.com; a sandbox announces its own
     with each problem. Solvers whose answers depend on timing divide measured times by it."""
+    public_host: str | None = None
+    """For a challenge that runs a server: the host by which hackattic reaches it
+    (``HACKATTIC_PUBLIC_HOST``; the loopback address under ``--sandbox``)."""
+    listen_host: str = "127.0.0.1"
+    """The address such a server binds (``HACKATTIC_LISTEN_HOST``)."""
+    public_url: str | None = None
+    """A public base URL for an HTTP app (``HACKATTIC_PUBLIC_URL``), if the user set one."""
+    resources: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
+    """What :meth:`keep_open` entered; the runner closes it after the submit's answer."""
+
+    async def keep_open(self, resource: contextlib.AbstractAsyncContextManager[T]) -> T:
+        """Enter ``resource`` (a server, say) now and keep it open until the service has
+        answered the submit (hackattic calls the server during the submit); the runner
+        closes it after that on every path: passed, rejected, failed, interrupted."""
+        return await self.resources.enter_async_context(resource)
+
+    def require_public_host(self) -> str:
+        """:attr:`public_host`; the runner checks it is set for a serving challenge."""
+        if self.public_host is None:
+            from hackattic_core.errors import ConfigError
+
+            raise ConfigError(PUBLIC_HOST_MISSING)
+        return self.public_host
 
 
-class Challenge:
-    """A hackattic challenge.
+PUBLIC_HOST_MISSING = (
+    "this challenge runs a server that hackattic connects to: set HACKATTIC_PUBLIC_HOST to "
+    "the host name or IP address by which hackattic reaches this machine (or use --sandbox)"
+)
 
-    Subclasses set these class attributes:
+
+class Challenge(Generic[ProblemT, SolutionT, SettingsT]):
+    """A hackattic challenge, generic over its problem, solution and settings models.
+
+    Subclasses (``class Mine(Challenge[MyProblem, MySolution, MySettings])``, the settings
+    optional) set these class attributes:
 
     - ``name``: the hackattic slug, a lowercase identifier such as ``my_challenge``;
     - ``title``: a one-line description shown by ``hackattic list``;
-    - ``problem_model`` / ``solution_model``: pydantic models (subclasses of
-      :class:`Problem` and :class:`Solution`);
+    - ``problem_model`` / ``solution_model``: the pydantic models;
 
-    and implement :meth:`solve`. Optional: ``settings_model`` (a
-    :class:`~hackattic_core.settings.ChallengeSettings` subclass, read from
-    ``HACKATTIC_<NAME>_*`` when a run starts) and
-    :meth:`emulation` (the challenge's stand-in for the offline sandbox).
+    and implement :meth:`solve`. Optional:
+
+    - ``settings_model``: a :class:`~hackattic_core.settings.ChallengeSettings` subclass,
+      read from ``HACKATTIC_<NAME>_*`` when a run starts (``context.plugin_settings``);
+    - ``emulation_class``: ``"package.module:Class"``, the challenge's stand-in for the
+      offline sandbox, imported only when a sandbox needs it;
+    - ``serves``: True for a challenge whose solver runs a server that hackattic connects
+      to: the runner then requires ``HACKATTIC_PUBLIC_HOST`` against the real service;
+    - :meth:`check_cost`: refuse a problem that would cost too much, before any work.
 
     To ask for a fresh problem and start over, ``solve`` raises
     :class:`~hackattic_core.errors.AttemptLost`; the runner owns that loop. A failure the
@@ -100,15 +148,34 @@ class Challenge:
 
     name: ClassVar[str]
     title: ClassVar[str]
-    problem_model: ClassVar[type[Problem]]
-    solution_model: ClassVar[type[Solution]]
-    settings_model: ClassVar[type[BaseModel] | None] = None
+    problem_model: type[ProblemT]
+    solution_model: type[SolutionT]
+    settings_model: type[SettingsT] | None = None
+    emulation_class: ClassVar[str | None] = None
+    serves: ClassVar[bool] = False
 
-    async def solve(self, problem: Any, context: Context) -> Solution:
-        """Solve one problem (an instance of ``problem_model``)."""
+    def check_cost(self, problem: ProblemT, settings: SettingsT) -> None:
+        """Raise :class:`~hackattic_core.errors.CostLimitExceeded` if solving ``problem``
+        would take more time or memory than ``settings`` allow (called before solving)."""
+
+    async def solve(self, problem: ProblemT, context: Context[SettingsT]) -> SolutionT:
+        """Solve one problem."""
         raise NotImplementedError
 
     @classmethod
-    def emulation(cls) -> type[Emulation] | None:
-        """The sandbox emulation of this challenge, or None if it has none."""
-        return None
+    def emulation(cls) -> type[Emulation[Any, Any]] | None:
+        """The sandbox emulation of this challenge (``emulation_class`` imported), or None."""
+        if cls.emulation_class is None:
+            return None
+        module, _, attribute = cls.emulation_class.partition(":")
+        found: type[Emulation[Any, Any]] = getattr(importlib.import_module(module), attribute)
+        return found
+
+
+AnyChallenge = Challenge[Any, Any, Any]
+"""A challenge of any problem, solution and settings (what the core holds)."""
+
+
+def settings_of(challenge: type[AnyChallenge]) -> type[ChallengeSettings]:
+    """The challenge's settings model (:class:`NoSettings` when it declares none)."""
+    return challenge.settings_model or NoSettings

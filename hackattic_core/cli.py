@@ -54,6 +54,7 @@ def _print_version(verbose: int) -> None:
     from importlib.metadata import entry_points
 
     from hackattic_core import __version__
+    from hackattic_core.terminal import shown
 
     typer.echo(f"hackattic {__version__}")
     if not verbose:
@@ -66,7 +67,8 @@ def _print_version(verbose: int) -> None:
     if not plugins:
         typer.echo("no plugins installed")
     for (name, version), slugs in sorted(plugins.items()):
-        typer.echo(f"{name} {version} ({', '.join(sorted(slugs))})")
+        # Plugin metadata is untrusted text: escaped as `hackattic list` escapes it.
+        typer.echo(shown(f"{name} {version} ({', '.join(sorted(slugs))})"))
 
 
 @app.callback(invoke_without_command=True)
@@ -114,32 +116,40 @@ def fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
     return typer.Exit(code)
 
 
-def run_async(main: Callable[[], Awaitable[T]]) -> T:
-    """Run ``main``; SIGTERM cancels it like Ctrl-C, so sockets close before exit 130."""
+def run_async(
+    main: Callable[[], Awaitable[T]], emergency_report: Callable[[], None] | None = None
+) -> T:
+    """Run ``main``; Ctrl-C and SIGTERM cancel it, so sockets close before exit 130, and
+    whatever holds the process past :data:`~hackattic_core.interrupts.GRACE_SECONDS` is cut
+    short by the watchdog, which prints ``emergency_report`` (see
+    :mod:`hackattic_core.interrupts`)."""
     import asyncio
-    import signal
 
-    async def guarded() -> T:
+    from hackattic_core import interrupts
+
+    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = []
+
+    def cancel() -> None:
+        if not running:
+            raise KeyboardInterrupt  # the loop is not running yet (or any more)
+        loop, task = running[0]
+        loop.call_soon_threadsafe(task.cancel)
+
+    async def tracked() -> T:
         task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
-        if task is not None:
-            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        assert task is not None
+        running.append((asyncio.get_running_loop(), task))
+        return await main()
+
+    with interrupts.guarded(cancel, emergency_report):
         try:
-            return await main()
+            return asyncio.run(tracked())
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            from hackattic_core.errors import Interrupted
+
+            raise Interrupted(INTERRUPTED) from None
         finally:
-            loop.remove_signal_handler(signal.SIGTERM)
-
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        return asyncio.run(guarded())
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        from hackattic_core.errors import Interrupted
-
-        raise Interrupted(INTERRUPTED) from None
-    finally:
-        # The loop leaves SIGTERM at its default (death, no report): put back main()'s.
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            running.clear()
 
 
 def _load_registry() -> Any:
@@ -177,11 +187,19 @@ def _exits(
     its exit code; ``result``, the run's so far, is reported with it."""
     try:
         yield
-    except (HackatticError, KeyboardInterrupt) as caught:
-        from hackattic_core.errors import Interrupted
+    except (HackatticError, KeyboardInterrupt, MemoryError) as caught:
+        from hackattic_core import interrupts
+        from hackattic_core.errors import Interrupted, SolverError
         from hackattic_core.output import print_failure
 
-        exc = caught if isinstance(caught, HackatticError) else Interrupted(INTERRUPTED)
+        if isinstance(caught, HackatticError):
+            exc: HackatticError = caught
+        elif isinstance(caught, MemoryError):
+            exc = SolverError("out of memory: the problem needs more than this machine has")
+        else:
+            exc = Interrupted(INTERRUPTED)
+        if not interrupts.claim_report():
+            interrupts.wait_for_watchdog()
         print_failure(exc, as_json=as_json, slug=slug, result=result)
         raise typer.Exit(exc.exit_code) from None
 
@@ -221,13 +239,27 @@ def run(
     quiet: Quiet = False,
 ) -> None:
     """Fetch a problem, solve it and submit the solution."""
-    from hackattic_core.output import TerminalProgress, configure_logging, print_json, print_result
+    from hackattic_core import interrupts
+    from hackattic_core.output import (
+        TerminalProgress,
+        configure_logging,
+        print_failure,
+        print_json,
+        print_result,
+    )
     from hackattic_core.result import RunResult
 
     configure_logging(-1 if quiet else verbose)
     progress = TerminalProgress(quiet=quiet)
     # Filled in as the run goes: an interrupted run still reports what it found.
     result = RunResult(slug=slug, playground=playground, sandbox=sandbox)
+
+    def emergency_report() -> None:
+        from hackattic_core.errors import Interrupted
+
+        progress.stop()
+        print_failure(Interrupted(INTERRUPTED), as_json=as_json, slug=slug, result=result)
+
     try:
         with _exits(as_json=as_json, slug=slug, result=result):
             given = {
@@ -259,14 +291,19 @@ def run(
                     time_scale=time_scale,
                     faults=fault or [],
                 )
-                run_async(lambda: run_in_sandbox(challenge, settings, conditions, options, **how))
+                run_async(
+                    lambda: run_in_sandbox(challenge, settings, conditions, options, **how),
+                    emergency_report,
+                )
             else:
                 from hackattic_core.runner import run_challenge
 
                 settings.require_token()
-                run_async(lambda: run_challenge(challenge, settings, **how))
+                run_async(lambda: run_challenge(challenge, settings, **how), emergency_report)
     finally:
         progress.stop()
+    if not interrupts.claim_report():
+        interrupts.wait_for_watchdog()
     if as_json:
         print_json(result.to_json())
     else:
@@ -375,13 +412,11 @@ def new(
 
 def main() -> None:
     """Console-script entry point: every unexpected error's traceback is redacted."""
-    import signal
+    from hackattic_core import interrupts
 
-    def terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # typer turns it into exit 130, like Ctrl-C
-
-    # Until a command's event loop takes over SIGTERM, treat it like Ctrl-C too.
-    signal.signal(signal.SIGTERM, terminate)
+    # Until a command guards its own work, SIGTERM is Ctrl-C too (typer: exit 130), and
+    # the watchdog ends whatever still holds the process a second later.
+    interrupts.install_default()
     try:
         app()
     except SystemExit:

@@ -189,7 +189,7 @@ class HackatticClient:
             "POST",
             f"/challenges/{slug}/solve",
             params=params,
-            content=json.dumps(solution).encode(),
+            content=json.dumps(solution, allow_nan=False).encode(),  # RFC 8259: no NaN
             may_resend=False,
         )
         return interpret_solve_answer(self._json_object(body, what="solve answer"))

@@ -10,6 +10,7 @@ and exits with its ``exit_code``; anything else is a bug and keeps its (redacted
     │   ├── TransportError     could not connect, timed out, connection dropped
     │   ├── HTTPStatusError    a non-2xx answer
     │   └── ProblemError       the problem JSON is malformed or misses a field
+    │       └── CostLimitExceeded  the problem would cost more than a limit allows
     ├── SolverError            exit 4: the solver could not produce a solution
     │   └── AttemptLost        this problem is lost; a fresh one may succeed
     └── Interrupted            exit 130: Ctrl-C or SIGTERM
@@ -17,17 +18,40 @@ and exits with its ``exit_code``; anything else is a bug and keeps its (redacted
 
 from __future__ import annotations
 
+import enum
 import traceback
-from typing import ClassVar
+from collections.abc import Awaitable
+from typing import ClassVar, TypeVar
 
-EXIT_PASSED = 0
-EXIT_REJECTED = 1
-EXIT_CONFIG = 2
-EXIT_SERVICE = 3
-EXIT_SOLVER = 4
-EXIT_INTERNAL = 70
-"""A bug: an unexpected exception, shown with its (redacted) traceback (EX_SOFTWARE)."""
-EXIT_INTERRUPTED = 130
+T = TypeVar("T")
+
+
+class ExitCode(enum.IntEnum):
+    """The process's exit codes (the README's table)."""
+
+    PASSED = 0
+    """Passed (or ``--dry-run`` solved)."""
+    REJECTED = 1
+    """Rejected, or already solved."""
+    CONFIG = 2
+    """Usage or configuration error."""
+    SERVICE = 3
+    """The service or the network failed, or sent a problem that is malformed or too costly."""
+    SOLVER = 4
+    """The solver failed."""
+    INTERNAL = 70
+    """A bug: an unexpected exception, shown with its (redacted) traceback (EX_SOFTWARE)."""
+    INTERRUPTED = 130
+    """Ctrl-C or SIGTERM."""
+
+
+EXIT_PASSED = ExitCode.PASSED
+EXIT_REJECTED = ExitCode.REJECTED
+EXIT_CONFIG = ExitCode.CONFIG
+EXIT_SERVICE = ExitCode.SERVICE
+EXIT_SOLVER = ExitCode.SOLVER
+EXIT_INTERNAL = ExitCode.INTERNAL
+EXIT_INTERRUPTED = ExitCode.INTERRUPTED
 
 
 class HackatticError(Exception):
@@ -85,6 +109,24 @@ class ProblemError(ServiceError):
         self.body = body
 
 
+class CostLimitExceeded(ProblemError):
+    """A problem that would cost more time or memory than a limit allows, refused before
+    any work starts: the message names the field, its value, the limit and the setting."""
+
+    def __init__(
+        self, *, field: str, value: object, limit: object, setting: str, unit: str = ""
+    ) -> None:
+        shown = shorten(repr(value) if isinstance(value, str) else str(value))
+        suffix = f" {unit}" if unit else ""
+        super().__init__(
+            f"the problem's {field} is {shown}{suffix}, over the limit of {limit}{suffix} "
+            f"({setting}): refused before starting; raise {setting} only if you expect it"
+        )
+        self.field = field
+        self.limit = limit
+        self.setting = setting
+
+
 class SolverError(HackatticError):
     """The solver failed to produce a solution."""
 
@@ -104,3 +146,32 @@ class Interrupted(HackatticError):
 def describe_exception(exc: BaseException) -> str:
     """``ValueError: what went wrong``: an unexpected exception on one line, for a message."""
     return traceback.format_exception_only(type(exc), exc)[-1].strip()
+
+
+PLUGIN_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit)
+"""What plugin code may raise that becomes that plugin's error: ``sys.exit`` in a plugin
+must never end hackattic, nor skip its report."""
+
+
+class PluginFailure(RuntimeError):
+    """A plugin's emulation raised something (``SystemExit`` included) inside the sandbox."""
+
+
+async def guard_plugin(awaitable: Awaitable[T], what: str) -> T:
+    """``await awaitable``, turning a ``SystemExit`` from plugin code into
+    :class:`PluginFailure` (an ordinary exception the caller already handles)."""
+    try:
+        return await awaitable
+    except SystemExit as exc:
+        raise PluginFailure(f"{what} called sys.exit({exc.code!r})") from None
+
+
+SHORTEN_AT = 200
+"""Quoted values longer than this are cut in messages (their length is stated)."""
+
+
+def shorten(text: str, limit: int = SHORTEN_AT) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"

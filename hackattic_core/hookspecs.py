@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from hackattic_core.challenge import Challenge
+    from hackattic_core.challenge import AnyChallenge
 
 PROJECT_NAME = "hackattic"
 
@@ -16,7 +16,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def hackattic_register_challenges() -> list[type[Challenge]]:  # type: ignore[empty-body]
+def hackattic_register_challenges() -> list[type[AnyChallenge]]:  # type: ignore[empty-body]
     """Return the challenge classes this plugin provides.
 
     Each must subclass :class:`hackattic_core.challenge.Challenge` and carry a unique

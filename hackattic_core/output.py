@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -137,8 +138,21 @@ def print_json(data: Any) -> None:
     The data is masked before it is serialised (never the JSON text), and the characters a
     terminal would act on are escaped in it, so the value is exactly the data's.
     """
-    sys.stdout.write(escape_json(json.dumps(redact_data(data), ensure_ascii=False)) + "\n")
+    text = json.dumps(strict_json(redact_data(data)), ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(escape_json(text) + "\n")
     sys.stdout.flush()
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every NaN or infinite float as the string JSON5 would write
+    (``"NaN"``, ``"Infinity"``, ``"-Infinity"``): what ``--json`` prints is RFC 8259 JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(item) for item in value]
+    return value
 
 
 def print_result(result: RunResult) -> None:

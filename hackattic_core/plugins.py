@@ -24,7 +24,7 @@ import pluggy
 from pydantic import BaseModel
 
 from hackattic_core import hookspecs
-from hackattic_core.challenge import Challenge, Problem, Solution
+from hackattic_core.challenge import AnyChallenge, Challenge, Problem, Solution
 from hackattic_core.errors import ConfigError, PluginError, describe_exception
 from hackattic_core.terminal import shown, visible
 
@@ -47,7 +47,7 @@ class ChallengeEntry:
 
     slug: str
     plugin: PluginInfo
-    challenge: type[Challenge] | None = None
+    challenge: type[AnyChallenge] | None = None
     error: str | None = None
 
     @property
@@ -69,13 +69,13 @@ class Registry:
     disabled: list[str] = field(default_factory=list)
 
     @property
-    def challenges(self) -> dict[str, type[Challenge]]:
+    def challenges(self) -> dict[str, type[AnyChallenge]]:
         """The usable challenges by slug."""
         return {
             e.slug: e.challenge for e in self.entries if e.challenge is not None and not e.error
         }
 
-    def get(self, slug: str) -> type[Challenge]:
+    def get(self, slug: str) -> type[AnyChallenge]:
         """The challenge for ``slug``, or a :class:`ConfigError` that says why not."""
         matching = [e for e in self.entries if e.slug == slug]
         usable = [e for e in matching if e.error is None and e.challenge is not None]

@@ -18,14 +18,19 @@ Fixtures (all function-scoped; redefine one in a ``conftest.py`` to change it):
 - ``hackattic_sandbox``: the sandbox, served on a free loopback port from a thread of its
   own; the handle has ``base_url``, ``ws_base_url``, ``access_token``, ``time_scale`` and
   the ``emulations`` it serves;
-- ``hackattic_emulation``: ``hackattic_emulation(MyEmulation, **conditions)`` builds an
-  emulation as the sandbox does (the fixed seed, no environment), to test it directly;
+- ``hackattic_emulation``: ``hackattic_emulation(MyChallenge, **conditions)`` (or an
+  Emulation class) builds the emulation as the sandbox does (the fixed seed, no
+  environment), to test it directly; ``faults=[…]`` switches its own faults on;
 - ``hackattic_settings``: :class:`Settings` pointing at that sandbox (``.env`` ignored);
 - ``hackattic_context``: ``async with hackattic_context() as context:`` gives a
   :class:`Context` for calling a challenge's ``solve`` directly, inside ``asyncio.run``
   (the sandbox starts only when a context opens);
 - ``hackattic_run``: ``hackattic_run(slug, **options)`` runs the challenge end to end
-  (fetch, solve, submit) against the sandbox and returns the :class:`RunResult`.
+  (fetch, solve, submit) against the sandbox and returns the :class:`RunResult`;
+- ``hackattic_cli``: ``hackattic_cli(*args, env={…}, files={…}, timeout=…)`` runs the real
+  ``hackattic`` command in a clean process and returns a
+  :class:`~hackattic_core.testing.CliResult` (exit code, stdout, stderr, ``.json``);
+  ``hackattic_cli_start`` returns the running :class:`~hackattic_core.testing.CliProcess`.
 
 This module is imported by every pytest run in an environment where the core is installed,
 so it imports nothing heavy until a fixture is used.
@@ -36,19 +41,21 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from hackattic_core.challenge import Challenge, Context
+    from hackattic_core.challenge import AnyChallenge, Context
     from hackattic_core.plugins import Registry
     from hackattic_core.runner import RunResult
     from hackattic_core.sandbox.build import Emulations
     from hackattic_core.sandbox.conditions import SandboxConditions
-    from hackattic_core.sandbox.emulation import Emulation
+    from hackattic_core.sandbox.emulation import AnyEmulation
     from hackattic_core.sandbox.server import SandboxHandle
     from hackattic_core.settings import Settings
+    from hackattic_core.testing import CliProcess, CliResult
 
 SANDBOX_SEED = 1234
 SANDBOX_TIME_SCALE = 1.0
@@ -146,15 +153,31 @@ def hackattic_registry() -> Registry:
 @pytest.fixture
 def hackattic_emulation(
     hackattic_sandbox_conditions: SandboxConditions,
-) -> Callable[..., Emulation]:
-    """``hackattic_emulation(EmulationClass, **conditions)``: one emulation, built as the
-    sandbox builds it (with the fixed seed, never the environment), not started."""
-    from hackattic_core.sandbox.build import build_emulation
+) -> Callable[..., Any]:
+    """``hackattic_emulation(MyChallenge or MyEmulation, faults=(), **conditions)``: the
+    emulation built as the sandbox builds it (the fixed seed, never the environment, its
+    own ``faults`` switched on), not started. Its one-time downloads need a running
+    sandbox: use ``hackattic_run`` or ``hackattic_cli`` for those."""
+    from hackattic_core.challenge import Challenge
+    from hackattic_core.sandbox.build import build_emulation, emulation_class
 
-    def build(emulation_cls: type[Emulation], **conditions: Any) -> Emulation:
-        return build_emulation(
-            emulation_cls, hackattic_sandbox_conditions, conditions, read_env=False
+    def build(
+        target: type[AnyChallenge] | type[AnyEmulation],
+        faults: tuple[str, ...] | list[str] = (),
+        **conditions: Any,
+    ) -> Any:
+        slug = None
+        emulation_cls: type[AnyEmulation] | None
+        if isinstance(target, type) and issubclass(target, Challenge):
+            slug, emulation_cls = target.name, emulation_class(target)
+            if emulation_cls is None:
+                raise ValueError(f"{target.name} has no emulation")
+        else:
+            emulation_cls = target
+        core = hackattic_sandbox_conditions.model_copy(
+            update={"faults": [*hackattic_sandbox_conditions.faults, *faults]}
         )
+        return build_emulation(emulation_cls, core, conditions, slug=slug, read_env=False)
 
     return build
 
@@ -217,30 +240,34 @@ def hackattic_context(
 
     @contextlib.asynccontextmanager
     async def open_context(
-        challenge: type[Challenge] | None = None, **fields: Any
+        challenge: type[AnyChallenge] | None = None, **fields: Any
     ) -> AsyncIterator[Context]:
         import logging
 
-        from hackattic_core.challenge import Context
+        from hackattic_core.challenge import Context, settings_of
         from hackattic_core.client import http_client
-        from hackattic_core.settings import challenge_settings
+        from hackattic_core.runner import SANDBOX_PUBLIC_HOST
+        from hackattic_core.settings import NoSettings, challenge_settings
 
         settings: Settings = request.getfixturevalue("hackattic_settings")
         sandbox: SandboxHandle = request.getfixturevalue("hackattic_sandbox")
         name = challenge.name if challenge is not None else "test"
-        settings_model = challenge.settings_model if challenge is not None else None
+        settings_model = settings_of(challenge) if challenge is not None else NoSettings
         async with http_client(settings) as http:  # as in a run: bounded, never proxied
             values: dict[str, Any] = {
                 "settings": settings,
                 "http": http,
                 "ws_base_url": settings.ws_base_url,
                 "logger": logging.getLogger(f"hackattic.{name}"),
-                "plugin_settings": (
-                    challenge_settings(name, settings_model) if settings_model is not None else None
-                ),
+                "plugin_settings": challenge_settings(name, settings_model),
                 "time_scale": sandbox.time_scale,
+                "public_host": SANDBOX_PUBLIC_HOST,
             }
-            yield Context(**{**values, **fields})
+            context: Context[Any] = Context(**{**values, **fields})
+            try:
+                yield context
+            finally:
+                await context.resources.aclose()
 
     return open_context
 
@@ -265,3 +292,33 @@ def hackattic_run(
         return asyncio.run(run_challenge(challenge, hackattic_settings, **options))
 
     return run
+
+
+@pytest.fixture
+def hackattic_cli_start(tmp_path: Path) -> Iterator[Callable[..., CliProcess]]:
+    """``hackattic_cli_start(*args, env={…}, files={…}, check=True)``: the real
+    ``hackattic`` command started in a clean process of its own (see
+    :mod:`hackattic_core.testing`); killed when the test ends if still running."""
+    from hackattic_core.testing import CliRunner
+
+    runner = CliRunner(tmp_path / "hackattic-cli")
+    try:
+        yield runner.start
+    finally:
+        runner.close()
+
+
+@pytest.fixture
+def hackattic_cli(tmp_path: Path) -> Iterator[Callable[..., CliResult]]:
+    """``hackattic_cli(*args, env={…}, files={…}, timeout=120, check=True)``: the real
+    ``hackattic`` command run to its end in a clean process; a
+    :class:`~hackattic_core.testing.CliResult` (``exit_code``, ``stdout``, ``stderr``,
+    ``json``). ``check`` asserts what no run may do (a traceback, a leaked secret, bad
+    ``--json``)."""
+    from hackattic_core.testing import CliRunner
+
+    runner = CliRunner(tmp_path / "hackattic-cli")
+    try:
+        yield runner.run
+    finally:
+        runner.close()

@@ -10,29 +10,42 @@ the run found, such as a solution the service may have accepted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from hackattic_core.challenge import Challenge, Context, NullProgress, Progress
+from hackattic_core.challenge import (
+    PUBLIC_HOST_MISSING,
+    AnyChallenge,
+    Challenge,
+    Context,
+    NullProgress,
+    ProblemT,
+    Progress,
+    settings_of,
+)
 from hackattic_core.client import HackatticClient, http_client, may_have_arrived
 from hackattic_core.errors import (
     EXIT_PASSED,
     EXIT_REJECTED,
     AttemptLost,
+    ConfigError,
     HackatticError,
     ProblemError,
     SolverError,
     describe_exception,
+    shorten,
 )
 from hackattic_core.redaction import redact
 from hackattic_core.result import AttemptRecord, RunResult, RunStatus
-from hackattic_core.settings import Settings, challenge_settings
+from hackattic_core.settings import ChallengeSettings, Settings, challenge_settings
 
 __all__ = [
     "MAY_HAVE_BEEN_ACCEPTED",
@@ -45,35 +58,68 @@ __all__ = [
 
 logger = logging.getLogger("hackattic.runner")
 
+PROBLEM_LOG_CHARS = 4000
+"""``-v`` logs a problem cut to this many characters."""
+SANDBOX_PUBLIC_HOST = "127.0.0.1"
+"""Where a sandbox reaches the servers a solver runs."""
+
 MAY_HAVE_BEEN_ACCEPTED = (
     "the solution was sent and the service may have accepted it: "
     "check on hackattic.com before submitting it again"
 )
 
 
-def validate_problem(challenge: type[Challenge], raw: Mapping[str, Any]) -> BaseModel:
-    """The problem as the challenge's model, or a :class:`ProblemError` naming the field."""
+def validate_problem(
+    challenge: type[Challenge[ProblemT, Any, Any]], raw: Mapping[str, Any]
+) -> ProblemT:
+    """The problem as the challenge's model, or a :class:`ProblemError` naming the field.
+
+    The message keeps the case of what it quotes and cuts a long value to a few hundred
+    characters, saying how long it was.
+    """
     try:
         return challenge.problem_model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(the whole problem)"
+        message = first["msg"]
+        message = message[:1].lower() + message[1:]  # "Value error, …" → "value error, …"
         raise ProblemError(
-            f"malformed {challenge.name} problem: field {where!r}: {first['msg'].lower()} "
+            f"malformed {challenge.name} problem: field {shorten(where, 100)!r}: "
+            f"{redact(shorten(message))} "
             f"({exc.error_count()} error(s); run with -v to see the problem)",
-            body=redact(str(dict(raw)))[:2000],
+            body=shorten(redact(str(dict(raw))), 2000),
+        ) from None
+    except (MemoryError, RecursionError) as exc:
+        raise ProblemError(
+            f"malformed {challenge.name} problem: too large or too deep to read "
+            f"({type(exc).__name__})"
         ) from None
 
 
-def _plugin_settings(challenge_cls: type[Challenge]) -> Any:
+def non_finite_field(value: Any, where: str = "") -> tuple[str, float] | None:
+    """The first NaN or infinite float in a JSON-like value, with its dotted path."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where or "value", value
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        found = non_finite_field(item, f"{where}.{key}" if where else f"field {key!r}")
+        if found is not None:
+            return found
+    return None
+
+
+def _plugin_settings(challenge_cls: type[AnyChallenge]) -> ChallengeSettings:
     """The challenge's own settings, built now; a bad value is a one-line ConfigError."""
-    if challenge_cls.settings_model is None:
-        return None
-    return challenge_settings(challenge_cls.name, challenge_cls.settings_model)
+    return challenge_settings(challenge_cls.name, settings_of(challenge_cls))
 
 
-def _solver_failure(exc: Exception) -> SolverError:
-    return SolverError(f"the solver failed: {redact(describe_exception(exc))}")
+def _solver_failure(exc: BaseException) -> SolverError:
+    return SolverError(f"the solver failed: {redact(shorten(describe_exception(exc), 500))}")
 
 
 class _Clock:
@@ -86,48 +132,81 @@ class _Clock:
         self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - started
 
 
+async def _close_resources(context: Context[Any]) -> None:
+    """Close what the solver kept open (its servers); a failure to close is only logged:
+    the run's outcome is already known."""
+    try:
+        await context.resources.aclose()
+    except Exception as exc:
+        logger.warning("closing the solver's resources: %s", redact(describe_exception(exc)))
+
+
 async def _solve_with_attempts(
     client: HackatticClient,
-    challenge_cls: type[Challenge],
+    challenge_cls: type[AnyChallenge],
     result: RunResult,
     clock: _Clock,
-    make_context: Any,
+    make_context: Callable[[int], Context[Any]],
     attempts: int,
+    kept: contextlib.AsyncExitStack,
 ) -> BaseModel:
-    challenge = challenge_cls()
+    """A solution, from up to ``attempts`` fresh problems. The context of the attempt that
+    succeeded is handed to ``kept``, so what it keeps open lives until the submit ends."""
+    try:
+        challenge = challenge_cls()
+    except (Exception, SystemExit) as exc:  # plugin code: its error, never the core's end
+        raise _solver_failure(exc) from None
     for number in range(1, attempts + 1):
         started = time.perf_counter()
         raw = await client.get_problem(challenge_cls.name)
         clock.add("fetch", started)
-        logger.info("problem: %s", raw)
+        logger.info("problem: %s", shorten(redact(str(raw)), PROBLEM_LOG_CHARS))
         problem = validate_problem(challenge_cls, raw)
-        started = time.perf_counter()
+        context = make_context(number)
         try:
-            solution = await challenge.solve(problem, make_context(number))
+            challenge.check_cost(problem, context.plugin_settings)
+        except HackatticError:
+            raise
+        except (Exception, SystemExit) as exc:
+            raise _solver_failure(exc) from None
+        started = time.perf_counter()
+        solved = False
+        try:
+            solution = await challenge.solve(problem, context)
+            solved = True
         except AttemptLost as exc:
             logger.info("attempt %d/%d lost: %s", number, attempts, exc)
             result.attempts.append(AttemptRecord(number, time.perf_counter() - started, str(exc)))
             continue
         except HackatticError:
             raise
-        except Exception as exc:
+        except MemoryError:
+            raise SolverError("the solver ran out of memory") from None
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:
+            # KeyboardInterrupt raised by plugin code itself is its failure; the user's
+            # Ctrl-C reaches the run as a cancellation, not through here.
             logger.debug("solver traceback:\n%s", redact(traceback.format_exc()))
             raise _solver_failure(exc) from None
         finally:
             clock.add("solve", started)
+            if solved:
+                kept.push_async_callback(_close_resources, context)
+            else:
+                await _close_resources(context)
         result.attempts.append(AttemptRecord(number, time.perf_counter() - started))
         if not isinstance(solution, challenge_cls.solution_model):
             raise SolverError(
                 f"the solver returned {type(solution).__name__}, "
                 f"not {challenge_cls.solution_model.__name__}"
             )
-        return solution
+        checked: BaseModel = solution
+        return checked
     reasons = "; ".join(f"attempt {a.number}: {a.error}" for a in result.attempts)
     raise SolverError(f"no solution after {attempts} attempt(s): {reasons}")
 
 
 async def run_challenge(
-    challenge_cls: type[Challenge],
+    challenge_cls: type[AnyChallenge],
     settings: Settings,
     *,
     playground: bool = False,
@@ -151,12 +230,16 @@ async def run_challenge(
     started_run = time.perf_counter()
     try:
         plugin_settings = _plugin_settings(challenge_cls)
+        public_host = SANDBOX_PUBLIC_HOST if sandbox else settings.public_host
+        if challenge_cls.serves and public_host is None:
+            raise ConfigError(PUBLIC_HOST_MISSING)
         async with (
             HackatticClient(settings, transport=transport) as client,
             http_client(settings) as downloads,
+            contextlib.AsyncExitStack() as kept,
         ):
 
-            def make_context(attempt: int) -> Context:
+            def make_context(attempt: int) -> Context[Any]:
                 return Context(
                     settings=settings,
                     http=downloads,
@@ -166,13 +249,24 @@ async def run_challenge(
                     attempt=attempt,
                     plugin_settings=plugin_settings,
                     time_scale=client.time_scale,
+                    public_host=public_host,
+                    listen_host=settings.listen_host,
+                    public_url=settings.public_url,
                 )
 
             try:
                 solution = await _solve_with_attempts(
-                    client, challenge_cls, result, clock, make_context, max(1, attempts)
+                    client, challenge_cls, result, clock, make_context, max(1, attempts), kept
                 )
-                result.solution = solution.model_dump(mode="json", by_alias=True)
+                dumped = solution.model_dump(mode="json", by_alias=True)
+                not_json = non_finite_field(dumped)
+                if not_json is not None:
+                    where, value = not_json
+                    raise SolverError(
+                        f"the solution's {where} is {value}, which JSON cannot hold "
+                        "(RFC 8259 has no NaN or Infinity): not submitted"
+                    )
+                result.solution = dumped
                 if dry_run:
                     result.status, result.message = "solved", "dry run: not submitted"
                     return result

@@ -16,6 +16,7 @@ needs no brace escaping) with a ``.tmpl`` suffix that keeps linters and pytest o
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tomllib
 from importlib.resources import files
@@ -28,6 +29,7 @@ from hackattic_core.plugins import SLUG_PATTERN
 
 TITLE_MAX_LENGTH = 72
 SLUG_MAX_LENGTH = 64
+NEW_SLUG_PATTERN = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 """hackattic's slugs are short; a long one would make file names the system refuses."""
 
 Layout = Literal["workspace", "standalone"]
@@ -146,10 +148,12 @@ def _check_names(slug: str, title: str) -> None:
             f"invalid slug: {len(slug)} characters, at most {SLUG_MAX_LENGTH} "
             "(use the challenge's slug from its hackattic.com address, e.g. my_challenge)"
         )
-    if not SLUG_PATTERN.fullmatch(slug):
+    # Stricter than what the core accepts: the slug also names a Python package and a
+    # distribution (hackattic-my-challenge), which must start with a letter.
+    if not SLUG_PATTERN.fullmatch(slug) or not NEW_SLUG_PATTERN.fullmatch(slug):
         raise ConfigError(
-            f"invalid slug {slug!r}: use the challenge's slug from its hackattic.com address, "
-            "lowercase letters, digits and underscores (e.g. my_challenge)"
+            f"invalid slug {slug!r}: use the challenge's slug from its hackattic.com address: "
+            "a lowercase letter, then letters, digits and single underscores (e.g. my_challenge)"
         )
     if not title.strip() or not title.isprintable() or len(title) > TITLE_MAX_LENGTH:
         raise ConfigError(

@@ -7,10 +7,10 @@ tests and the sandbox can build their own. Environment variables override ``.env
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hackattic_core.errors import ConfigError
@@ -64,12 +64,46 @@ class Settings(BaseSettings):
     disable_plugins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated plugin (entry point) names to skip."
     )
+    # Challenges where hackattic connects to a server the solver runs (an HTTP app, DNS…).
+    public_host: str | None = Field(
+        default=None,
+        max_length=253,
+        description="The host name or IP address by which hackattic reaches this machine "
+        "(a public IP, or a tunnel's host); required by the challenges that run a server.",
+    )
+    listen_host: str = Field(
+        default="127.0.0.1",
+        min_length=1,
+        max_length=253,
+        description="The address the servers of those challenges bind: loopback unless you "
+        "expose them on purpose (0.0.0.0, or an interface's address).",
+    )
+    public_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Public base URL of an HTTP app that hackattic calls (an https tunnel); "
+        "unset: http://PUBLIC_HOST:PORT/.",
+    )
 
     @field_validator("disable_plugins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("public_host", "public_url")
+    @classmethod
+    def _no_blank(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or any(c.isspace() for c in value.strip())):
+            raise ValueError("must be a host name, an address or a URL, without spaces")
+        return value.strip() if value is not None else None
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http:// or https:// URL")
         return value
 
     @field_validator("base_url")
@@ -179,17 +213,21 @@ class ChallengeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
 
+class NoSettings(ChallengeSettings):
+    """The settings of a challenge that declares none."""
+
+
 def with_env_prefix(model: type[SettingsT], prefix: str) -> type[SettingsT]:
     """``model`` reading its fields from ``PREFIX<FIELD>`` (a subclass; ``model`` is kept)."""
     config = SettingsConfigDict(**{**model.model_config, "env_prefix": prefix})
     return type(model.__name__, (model,), {"__module__": model.__module__, "model_config": config})
 
 
-def challenge_settings(slug: str, model: type[BaseModel]) -> Any:
+def challenge_settings(slug: str, model: type[SettingsT]) -> SettingsT:
     """A challenge's ``settings_model`` built now, from ``HACKATTIC_<SLUG>_*`` unless the
     model names its own prefix; a bad value is a one-line :class:`ConfigError`."""
     prefix = str(model.model_config.get("env_prefix") or f"HACKATTIC_{slug.upper()}_")
-    bound = with_env_prefix(model, prefix) if issubclass(model, BaseSettings) else model
+    bound = with_env_prefix(model, prefix)
     try:
         return bound()
     except UnicodeDecodeError as exc:

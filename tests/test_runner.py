@@ -24,7 +24,7 @@ from hackattic_core.errors import (
     SolverError,
 )
 from hackattic_core.runner import RunResult, run_challenge, validate_problem
-from hackattic_core.settings import Settings
+from hackattic_core.settings import NoSettings, Settings
 
 TOKEN = "tok-SECRET-1234567890"
 SLUG = "fake_double"
@@ -384,7 +384,7 @@ async def test_the_context_carries_settings_and_urls() -> None:
     assert context.ws_base_url == "ws://127.0.0.1:8765"
     assert context.logger.name == f"hackattic.{SLUG}"
     assert isinstance(context.http, httpx.AsyncClient)
-    assert context.plugin_settings is None
+    assert isinstance(context.plugin_settings, NoSettings)
 
 
 class FakePluginSettings(BaseSettings):

@@ -6,7 +6,8 @@ Routes:
 - ``POST /challenges/<slug>/solve?access_token=…[&playground=1]``: the service's three kinds of
   answer (``result`` / ``rejected`` / ``message`` + ``hint``);
 - ``GET /_/stats?access_token=…``: each emulation's stats, request counts and faults injected;
-- every route the emulations add (a WebSocket, a download).
+- ``GET /_/downloads/<key>/<name>``: one-time downloads the emulations publish;
+- every route the emulations add (a WebSocket, a trigger).
 
 Errors are JSON ``{"error": "…"}``. The access token is never logged.
 """
@@ -29,10 +30,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hackattic_core.errors import guard_plugin
 from hackattic_core.redaction import register_secret
 from hackattic_core.sandbox import TIME_SCALE_HEADER
 from hackattic_core.sandbox.conditions import SandboxConditions
-from hackattic_core.sandbox.emulation import Emulation, Issued
+from hackattic_core.sandbox.emulation import AnyEmulation, Issued
 from hackattic_core.sandbox.faults import (
     FaultInjector,
     FaultState,
@@ -56,9 +58,9 @@ class SandboxState:
 
     conditions: SandboxConditions
     access_token: str = field(repr=False)
-    emulations: dict[str, Emulation]
+    emulations: dict[str, AnyEmulation]
     faults: FaultState
-    issued: dict[tuple[str, str], Issued] = field(default_factory=dict, repr=False)
+    issued: dict[tuple[str, str], Issued[Any]] = field(default_factory=dict, repr=False)
     """The last problem issued per (access token, slug)."""
     solved: set[tuple[str, str]] = field(default_factory=set, repr=False)
     """(access token, slug) pairs that passed outside the playground."""
@@ -88,7 +90,7 @@ def sandbox_state(app: Starlette) -> SandboxState:
 
 
 def build_app(
-    emulations: Mapping[str, Emulation], conditions: SandboxConditions, access_token: str
+    emulations: Mapping[str, AnyEmulation], conditions: SandboxConditions, access_token: str
 ) -> Starlette:
     """The sandbox app serving ``emulations`` (see :mod:`~hackattic_core.sandbox.build`)."""
     if not access_token:
@@ -106,6 +108,9 @@ def build_app(
         Route("/challenges/{slug}/solve", api.solve, methods=["POST"]),
         Route(STATS_PATH, api.stats, methods=["GET"]),
     ]
+    downloads = {id(em.env.downloads): em.env.downloads for em in state.emulations.values()}
+    for store in downloads.values():
+        routes.extend(store.routes())
     for emulation in state.emulations.values():
         routes.extend(emulation.routes())
     app = Starlette(
@@ -137,7 +142,7 @@ class _Api:
             return error(401, "bad access token")
         return given
 
-    def _target(self, request: Request) -> tuple[str, str, Emulation] | Response:
+    def _target(self, request: Request) -> tuple[str, str, AnyEmulation] | Response:
         """The caller's token and the slug's emulation, or the error answer (401, 404)."""
         token = self._token(request)
         if isinstance(token, Response):
@@ -153,7 +158,7 @@ class _Api:
         if isinstance(found, Response):
             return found
         token, slug, emulation = found
-        issued = await emulation.new_problem()
+        issued = await guard_plugin(emulation.new_problem(), f"{slug}'s emulation")
         self.state.issued[token, slug] = issued
         logger.debug("issued a %s problem", slug)
         response = problem_response(issued.problem, self.state.faults)
@@ -193,7 +198,7 @@ class _Api:
             )
         reason = forced_rejection(self.state.faults)
         if reason is None:
-            reason = await emulation.check(issued, solution)
+            reason = await guard_plugin(emulation.check(issued, solution), f"{slug}'s check")
         if reason is not None:
             logger.debug("rejected a %s solution: %s", slug, reason)
             return JSONResponse({"rejected": reason})

@@ -13,23 +13,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hackattic_core.errors import ConfigError, describe_exception
+from hackattic_core.errors import PLUGIN_FAILURES, ConfigError, describe_exception
 from hackattic_core.sandbox.conditions import (
     SandboxConditions,
     emulation_conditions,
     split_faults,
 )
-from hackattic_core.sandbox.emulation import Emulation, EmulationEnv
+from hackattic_core.sandbox.downloads import Downloads
+from hackattic_core.sandbox.emulation import AnyEmulation, Emulation, EmulationEnv
 
 if TYPE_CHECKING:
-    from hackattic_core.challenge import Challenge
+    from hackattic_core.challenge import AnyChallenge
 
 
 @dataclass
 class Emulations:
     """The emulations built, by slug, and why the others were left out."""
 
-    built: dict[str, Emulation] = field(default_factory=dict)
+    built: dict[str, AnyEmulation] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
 
@@ -38,52 +39,65 @@ def emulation_rng(seed: int | None, slug: str) -> random.Random:
     return random.Random() if seed is None else random.Random(f"{seed}/{slug}")
 
 
-def emulation_class(challenge: type[Challenge]) -> type[Emulation] | None:
-    """The challenge's emulation class, None if it has none; a broken one raises ConfigError."""
+def emulation_class(challenge: type[AnyChallenge]) -> type[AnyEmulation] | None:
+    """The challenge's emulation class, None if it has none; a broken one, or one whose
+    ``slug`` names another challenge, raises ConfigError."""
     try:
         found = challenge.emulation()
     except (Exception, SystemExit) as exc:  # a plugin's sys.exit must not end hackattic
         raise ConfigError(
             f"{challenge.name}: its emulation failed to load: {describe_exception(exc)}"
         ) from None
-    if found is not None and not (isinstance(found, type) and issubclass(found, Emulation)):
-        raise ConfigError(f"{challenge.name}: emulation() returned {found!r}, not an Emulation")
+    if found is None:
+        return None
+    if not (isinstance(found, type) and issubclass(found, Emulation)):
+        raise ConfigError(f"{challenge.name}: its emulation is {found!r}, not an Emulation")
+    if found.slug and found.slug != challenge.name:
+        raise ConfigError(
+            f"{challenge.name}: its emulation {found.__name__} says it is {found.slug!r}; "
+            "remove its slug (the sandbox takes the challenge's) or make them agree"
+        )
     return found
 
 
 def _instantiate(
-    emulation_cls: type[Emulation],
+    emulation_cls: type[AnyEmulation],
     slug: str,
     conditions: SandboxConditions,
     own: Any,
     faults: frozenset[str],
-) -> Emulation:
-    env = EmulationEnv(
+    downloads: Downloads,
+) -> AnyEmulation:
+    env: EmulationEnv[Any] = EmulationEnv(
         conditions=own,
         rng=emulation_rng(conditions.seed, slug),
         time_scale=conditions.time_scale,
         faults=faults,
         fault_count=conditions.fault_count,
+        slug=slug,
+        downloads=downloads,
     )
     return emulation_cls(env)
 
 
 def build_emulation(
-    emulation_cls: type[Emulation],
+    emulation_cls: type[AnyEmulation],
     conditions: SandboxConditions,
     options: Mapping[str, Any] | None = None,
     *,
+    slug: str | None = None,
     read_env: bool = True,
-) -> Emulation:
+) -> AnyEmulation:
     """One emulation from its class, as :func:`build_emulations` builds it (for tests)."""
-    slug = emulation_cls.slug
+    slug = slug or emulation_cls.slug or emulation_cls.__name__
     own_faults = split_faults(conditions.faults, {slug: list(emulation_cls.faults)})
     own = emulation_conditions(slug, emulation_cls.conditions_model, options, read_env=read_env)
-    return _instantiate(emulation_cls, slug, conditions, own, own_faults[slug])
+    downloads = Downloads(time_scale=conditions.time_scale)
+    return _instantiate(emulation_cls, slug, conditions, own, own_faults[slug], downloads)
 
 
 def build_emulations(
-    challenges: Mapping[str, type[Challenge]],
+    challenges: Mapping[str, type[AnyChallenge]],
     conditions: SandboxConditions,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     *,
@@ -106,7 +120,7 @@ def build_emulations(
             f"(it serves: {served})"
         )
     result = Emulations()
-    classes: dict[str, type[Emulation]] = {}
+    classes: dict[str, type[AnyEmulation]] = {}
     for slug, challenge in challenges.items():
         try:
             found = emulation_class(challenge)
@@ -122,15 +136,21 @@ def build_emulations(
     own_faults = split_faults(
         conditions.faults, {slug: list(cls.faults) for slug, cls in classes.items()}
     )
+    downloads = Downloads(time_scale=conditions.time_scale)  # one for the whole sandbox
     for slug, emulation_cls in classes.items():
         own = emulation_conditions(
             slug, emulation_cls.conditions_model, options.get(slug), read_env=read_env
         )
         try:
             result.built[slug] = _instantiate(
-                emulation_cls, slug, conditions, own, own_faults.get(slug, frozenset())
+                emulation_cls,
+                slug,
+                conditions,
+                own,
+                own_faults.get(slug, frozenset()),
+                downloads,
             )
-        except Exception as exc:
+        except PLUGIN_FAILURES as exc:
             message = f"{slug}: its emulation failed to start: {describe_exception(exc)}"
             if strict:
                 raise ConfigError(message) from None
@@ -138,7 +158,7 @@ def build_emulations(
     return result
 
 
-def describe_emulation(challenge: type[Challenge]) -> dict[str, Any] | None:
+def describe_emulation(challenge: type[AnyChallenge]) -> dict[str, Any] | None:
     """A challenge's sandbox options and faults (None: no emulation), for ``list --json``."""
     from hackattic_core.sandbox.conditions import describe_model
 

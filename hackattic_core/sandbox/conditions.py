@@ -69,6 +69,7 @@ class SandboxConditions(BaseSettings):
         default=1.0,
         gt=0,
         le=1000,
+        allow_inf_nan=False,
         description="Multiplies every interval and delay of every emulation (0.1 = ten "
         "times faster); the sandbox tells solvers in a header.",
     )

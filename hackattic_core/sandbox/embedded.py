@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from hackattic_core.challenge import Challenge, Progress
+from hackattic_core.challenge import AnyChallenge, Progress
 from hackattic_core.errors import ConfigError
 from hackattic_core.runner import RunResult, run_challenge
 from hackattic_core.sandbox.build import build_emulations
@@ -16,7 +16,7 @@ from hackattic_core.settings import Settings
 
 
 async def run_in_sandbox(
-    challenge: type[Challenge],
+    challenge: type[AnyChallenge],
     settings: Settings,
     conditions: SandboxConditions,
     options: Mapping[str, Mapping[str, Any]] | None = None,

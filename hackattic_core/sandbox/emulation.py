@@ -11,27 +11,33 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic
+
+from typing_extensions import TypeVar
 
 from hackattic_core.sandbox.conditions import EmulationConditions
+from hackattic_core.sandbox.downloads import Downloads
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
+ConditionsT = TypeVar("ConditionsT", bound=EmulationConditions, default=EmulationConditions)
+StateT = TypeVar("StateT", default=None)
+
 
 @dataclass
-class Issued:
+class Issued(Generic[StateT]):
     """One problem handed out: what was sent, and whatever the checker needs later."""
 
     problem: dict[str, Any]
-    state: Any = None
+    state: StateT = None  # type: ignore[assignment]
 
 
 @dataclass
-class EmulationEnv:
+class EmulationEnv(Generic[ConditionsT]):
     """What the sandbox gives an emulation."""
 
-    conditions: Any = field(default_factory=EmulationConditions)
+    conditions: ConditionsT = field(default_factory=EmulationConditions)  # type: ignore[assignment]
     """The emulation's own conditions: an instance of its ``conditions_model``."""
     rng: random.Random = field(default_factory=random.Random)
     """Its random source: reproducible per challenge when the sandbox has a seed."""
@@ -41,26 +47,33 @@ class EmulationEnv:
     """Its own faults that are switched on."""
     fault_count: int = 2
     """How many problems, requests or conversations a counted fault hits."""
+    slug: str = ""
+    """The challenge's slug (the sandbox takes it from the challenge)."""
+    downloads: Downloads = field(default_factory=Downloads)
+    """One-time download links for what a problem points to (``downloads.publish``)."""
 
     def has_fault(self, name: str) -> bool:
         """Whether this emulation's fault ``name`` is switched on."""
         return name in self.faults
 
 
-class Emulation:
+class Emulation(Generic[ConditionsT, StateT]):
     """A challenge's stand-in on the sandbox. One instance lives as long as the server.
 
-    Class attributes: ``slug`` (the challenge's); ``conditions_model`` (its options, an
-    :class:`EmulationConditions` subclass; the base has none); ``faults`` (its own fault
-    names, each with a one-line description). Subclasses implement :meth:`new_problem` and
-    :meth:`check`; everything else has a safe default.
+    Generic over its conditions and the state each issued problem keeps
+    (``class Mine(Emulation[MyConditions, MyState])``). Class attributes:
+    ``conditions_model`` (its options, an :class:`EmulationConditions` subclass; the base
+    has none); ``faults`` (its own fault names, each with a one-line description);
+    ``slug`` (optional: the sandbox sets it from the challenge, and refuses a different
+    one). Subclasses implement :meth:`new_problem` and :meth:`check`; everything else has a
+    safe default.
     """
 
     slug: ClassVar[str] = ""
-    conditions_model: ClassVar[type[EmulationConditions]] = EmulationConditions
+    conditions_model: type[ConditionsT] = EmulationConditions  # type: ignore[assignment]
     faults: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, env: EmulationEnv) -> None:
+    def __init__(self, env: EmulationEnv[ConditionsT]) -> None:
         self.env = env
 
     async def start(self) -> None:
@@ -69,15 +82,15 @@ class Emulation:
     async def stop(self) -> None:
         """Stop background work (open conversations, its server) when the sandbox stops."""
 
-    async def new_problem(self) -> Issued:
+    async def new_problem(self) -> Issued[StateT]:
         """A fresh problem (the JSON body of ``GET /challenges/<slug>/problem``)."""
         raise NotImplementedError
 
-    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+    async def check(self, issued: Issued[StateT], solution: dict[str, Any]) -> str | None:
         """None when ``solution`` solves ``issued``; otherwise the rejection reason.
 
-        Run heavy checks off the event loop (``await asyncio.to_thread(...)``): the
-        sandbox serves every other request meanwhile.
+        Run heavy checks off the event loop (``await run_blocking(...)``): the sandbox
+        serves every other request meanwhile (and, under ``run --sandbox``, the solver).
         """
         raise NotImplementedError
 
@@ -88,3 +101,7 @@ class Emulation:
     def stats(self) -> dict[str, Any]:
         """What ``GET /_/stats`` reports for this challenge."""
         return {}
+
+
+AnyEmulation = Emulation[Any, Any]
+"""An emulation of any challenge (what the sandbox holds)."""

@@ -26,16 +26,16 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import Scope
 
-from hackattic_core.errors import ConfigError, describe_exception
+from hackattic_core.errors import ConfigError, describe_exception, guard_plugin
 from hackattic_core.sandbox.app import build_app, sandbox_state
 from hackattic_core.sandbox.build import Emulations, build_emulations
 from hackattic_core.sandbox.conditions import SandboxConditions
-from hackattic_core.sandbox.emulation import Emulation
+from hackattic_core.sandbox.emulation import AnyEmulation
 from hackattic_core.sandbox.faults import ConnectionAborter
 from hackattic_core.settings import is_loopback_host
 
 if TYPE_CHECKING:
-    from hackattic_core.challenge import Challenge
+    from hackattic_core.challenge import AnyChallenge
 
 logger = logging.getLogger("hackattic.sandbox")
 
@@ -58,7 +58,7 @@ class SandboxHandle:
     port: int
     time_scale: float
     """The sandbox's time scale (solvers get it with each problem, too)."""
-    emulations: Mapping[str, Emulation] = field(repr=False)
+    emulations: Mapping[str, AnyEmulation] = field(repr=False)
     """The emulations served, by slug (their ``stats()``, their own servers' addresses)."""
     failed: Mapping[str, str]
     """The challenges left out, with the reason (``hackattic sandbox`` only)."""
@@ -95,6 +95,24 @@ class _Server(uvicorn.Server):
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(0.1):
                     await self._exit_requested.wait()
+
+
+class _DropShutdownCancellations(logging.Filter):
+    """uvicorn logs "Exception in ASGI application" with a traceback when its graceful
+    shutdown cancels a request still in progress (a ``slow`` fault's sleep, say): that is
+    the shutdown working, not an error of the app."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, asyncio.CancelledError):
+            return False
+        if record.getMessage().startswith("Cancel ") and record.levelno > logging.WARNING:
+            # "Cancel N running task(s), timeout graceful shutdown exceeded": expected.
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger("uvicorn.error").addFilter(_DropShutdownCancellations())
 
 
 def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
@@ -182,12 +200,12 @@ async def _wait_started(server: uvicorn.Server, task: asyncio.Task[None]) -> Non
         await asyncio.sleep(0.005)
 
 
-async def _start_emulations(emulations: Emulations, *, strict: bool) -> list[Emulation]:
+async def _start_emulations(emulations: Emulations, *, strict: bool) -> list[AnyEmulation]:
     """Start each emulation; one that fails is an error (``strict``) or is left out."""
-    started: list[Emulation] = []
+    started: list[AnyEmulation] = []
     for slug, emulation in list(emulations.built.items()):
         try:
-            await emulation.start()
+            await guard_plugin(emulation.start(), f"{slug}'s emulation")
         except Exception as exc:
             message = f"{slug}: its emulation failed to start: {describe_exception(exc)}"
             if strict:
@@ -200,16 +218,19 @@ async def _start_emulations(emulations: Emulations, *, strict: bool) -> list[Emu
     return started
 
 
-async def _stop_emulations(emulations: list[Emulation]) -> None:
-    results = await asyncio.gather(*(em.stop() for em in emulations), return_exceptions=True)
+async def _stop_emulations(emulations: list[AnyEmulation]) -> None:
+    results = await asyncio.gather(
+        *(guard_plugin(em.stop(), f"{em.env.slug}'s emulation") for em in emulations),
+        return_exceptions=True,
+    )
     for emulation, result in zip(emulations, results, strict=True):
         if isinstance(result, Exception):
-            logger.warning("stopping %s: %s: %s", emulation.slug, type(result).__name__, result)
+            logger.warning("stopping %s: %s: %s", emulation.env.slug, type(result).__name__, result)
 
 
 @asynccontextmanager
 async def serve_sandbox(
-    emulations: Emulations | Mapping[str, Emulation],
+    emulations: Emulations | Mapping[str, AnyEmulation],
     conditions: SandboxConditions,
     *,
     host: str = "127.0.0.1",
@@ -230,6 +251,11 @@ async def serve_sandbox(
         emulations = Emulations(built=dict(emulations))
     token = access_token or secrets.token_hex(16)
     sock = _bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    authority = f"{_url_host(bound_host)}:{bound_port}"
+    for emulation in emulations.built.values():
+        # Known before any problem is issued: download links name the sandbox's address.
+        emulation.env.downloads.base_url = f"http://{authority}"
     try:
         started = await _start_emulations(emulations, strict=strict)
     except BaseException:
@@ -247,8 +273,6 @@ async def serve_sandbox(
     task = asyncio.create_task(server.serve(sockets=[sock]), name="hackattic-sandbox")
     try:
         await _wait_started(server, task)
-        bound_host, bound_port = sock.getsockname()[:2]
-        authority = f"{_url_host(bound_host)}:{bound_port}"
         logger.info("sandbox serving on http://%s", authority)
         yield SandboxHandle(
             base_url=f"http://{authority}",
@@ -273,7 +297,7 @@ async def serve_sandbox(
 
 @asynccontextmanager
 async def serve_challenges(
-    challenges: Mapping[str, type[Challenge]],
+    challenges: Mapping[str, type[AnyChallenge]],
     conditions: SandboxConditions,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     *,
@@ -327,7 +351,7 @@ def announcement(handle: SandboxHandle, *, json_output: bool) -> str:
 
 
 async def run_standalone(
-    challenges: Mapping[str, type[Challenge]],
+    challenges: Mapping[str, type[AnyChallenge]],
     conditions: SandboxConditions,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     *,

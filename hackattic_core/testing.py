@@ -1,0 +1,274 @@
+"""What a plugin's tests need beyond the public API: the real CLI, run as a user runs it.
+
+The pytest plugin (``hackattic_core.pytest_plugin``) turns these into fixtures:
+
+- ``hackattic_cli(*args, env={…}, files={…}, timeout=120, check=True) -> CliResult``:
+  ``hackattic ARGS`` to its end;
+- ``hackattic_cli_start(*args, …) -> CliProcess``: the same, still running (to send it a
+  signal, say).
+
+Each child runs the installed ``hackattic`` console script in an empty folder of its own
+(no ``.env`` leaks in, unless ``files`` writes one), with no ``HACKATTIC_*`` variable from
+outside (only ``env``'s), quick retries, wide lines and no colour. Every run is checked for
+what no run may ever do, whatever the test is about (``check``): no traceback reaches the
+user, no secret given in ``env`` appears in the output, and with ``--json`` stdout holds
+exactly one JSON object whose ``exit_code`` is the process's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hackattic_core.errors import ExitCode
+
+__all__ = [
+    "CliProcess",
+    "CliResult",
+    "CliRunner",
+    "CliTimeout",
+    "ExitCode",
+    "RunCheckFailed",
+    "clean_env",
+    "hackattic_executable",
+]
+
+RUN_TIMEOUT = 120.0
+FAST_RETRIES = {"HACKATTIC_RETRY_BACKOFF": "0.05", "HACKATTIC_RETRY_BACKOFF_MAX": "0.2"}
+"""Small retry waits so that a retried run stays quick."""
+SECRET_VARIABLES = ("HACKATTIC_ACCESS_TOKEN",)
+"""Variables whose values must never be printed (and any ``*_PROXIES`` with a password)."""
+
+
+class RunCheckFailed(AssertionError):
+    """A run did something no run may do (a traceback, a leaked secret, bad ``--json``)."""
+
+
+class CliTimeout(AssertionError):
+    """The process did not end in time (it was killed)."""
+
+
+def hackattic_executable() -> str:
+    """The console script a user runs, beside this interpreter (``.venv/bin/hackattic``)."""
+    return str(Path(sys.executable).with_name("hackattic"))
+
+
+def clean_env(home: Path, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The environment of a child: no ``HACKATTIC_*`` from outside, ``HOME`` = ``home``,
+    wide lines and no colour, then ``extra`` (where None removes a variable)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HACKATTIC_")}
+    for name in ("PYTHONPATH", "COLUMNS", "LINES", "FORCE_COLOR", "PYTEST_CURRENT_TEST"):
+        env.pop(name, None)
+    env.update(
+        PYTHONUNBUFFERED="1",
+        NO_COLOR="1",
+        COLUMNS="500",  # a real terminal is wide; 80 columns would wrap long messages
+        HOME=str(home),
+        **FAST_RETRIES,
+    )
+    for name, value in (extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+@dataclass
+class CliResult:
+    """What a finished ``hackattic`` run left behind."""
+
+    args: list[str]
+    exit_code: int
+    stdout: str
+    stderr: str
+    elapsed: float
+    max_rss_mb: float
+    """The child's own peak resident set size (from ``wait4``), in MiB."""
+
+    @property
+    def json(self) -> dict[str, Any]:
+        """The one JSON object a ``--json`` run printed."""
+        value: dict[str, Any] = json.loads(self.stdout)
+        return value
+
+    def stderr_lines(self) -> list[str]:
+        """stderr's non-blank lines."""
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def __str__(self) -> str:
+        return (
+            f"$ hackattic {' '.join(self.args)}\nexit {self.exit_code} "
+            f"after {self.elapsed:.2f}s\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+        )
+
+
+def check_run(result: CliResult, secrets: Iterable[str]) -> None:
+    """What must hold for every run: no secret printed, no traceback, ``--json`` is one
+    whole object carrying the process's exit code."""
+
+    def fail(what: str) -> None:
+        raise RunCheckFailed(f"{what}\n{result}")
+
+    for secret in secrets:
+        if secret in result.stdout or secret in result.stderr:
+            fail("a secret was printed")
+    if "Traceback" in result.stderr:
+        fail("a traceback reached the user")
+    if "--json" in result.args and result.exit_code != ExitCode.INTERRUPTED:
+        lines = result.stdout.splitlines()
+        if len(lines) != 1:
+            fail("--json must print exactly one line")
+        try:
+            data = json.loads(lines[0], parse_constant=_refuse_constant)
+        except ValueError as exc:
+            fail(f"--json printed something that is not strict JSON: {exc}")
+        if not isinstance(data, dict):
+            fail("--json must print a JSON object")
+        if result.args[:1] == ["run"] and data.get("exit_code") != result.exit_code:
+            fail("--json's exit_code is not the process's")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+@dataclass
+class CliProcess:
+    """A running ``hackattic`` process."""
+
+    args: list[str]
+    cwd: Path
+    env: dict[str, str] = field(repr=False)
+    secrets: list[str] = field(repr=False)
+    check: bool = True
+
+    def __post_init__(self) -> None:
+        self._out = (self.cwd / "stdout.txt").open("w+")
+        self._err = (self.cwd / "stderr.txt").open("w+")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(  # noqa: S603 - our own console script
+            [hackattic_executable(), *self.args],
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=self._err,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def send_signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def stderr_so_far(self) -> str:
+        return (self.cwd / "stderr.txt").read_text(errors="replace")
+
+    def wait(self, timeout: float = RUN_TIMEOUT) -> CliResult:
+        """Wait for the exit (``wait4``, for the child's own rusage), then check the run.
+
+        Raises :class:`CliTimeout` (after killing it) if it is still running after
+        ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                os.wait4(self.proc.pid, 0)
+                self.proc.returncode = -9
+                stdout, stderr = self._read()
+                raise CliTimeout(
+                    f"hackattic {' '.join(self.args)} still ran after {timeout:.0f}s\n"
+                    f"--- stdout\n{stdout}\n--- stderr\n{stderr}"
+                )
+            time.sleep(0.01)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        stdout, stderr = self._read()
+        result = CliResult(
+            self.args,
+            self.proc.returncode,
+            stdout,
+            stderr,
+            time.monotonic() - self.started,
+            usage.ru_maxrss / 1024,
+        )
+        if self.check:
+            check_run(result, self.secrets)
+        return result
+
+    def _read(self) -> tuple[str, str]:
+        texts = []
+        for handle in (self._out, self._err):
+            handle.flush()
+            handle.seek(0)
+            texts.append(handle.read())
+            handle.close()
+        return texts[0], texts[1]
+
+    def kill(self) -> None:
+        """Stop it if it still runs (by its own id) and release its files."""
+        if self.proc.returncode is None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        for handle in (self._out, self._err):
+            with contextlib.suppress(ValueError):
+                handle.close()
+
+
+class CliRunner:
+    """Starts ``hackattic`` processes in folders under ``root`` and kills any left at
+    :meth:`close`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.running: list[CliProcess] = []
+
+    def start(
+        self,
+        *args: str,
+        env: Mapping[str, str | None] | None = None,
+        files: Mapping[str, bytes] | None = None,
+        check: bool = True,
+    ) -> CliProcess:
+        """``hackattic ARGS`` started in a fresh folder (``files``: name → bytes in it)."""
+        cwd = self.root / f"cli-{len(self.running)}"
+        cwd.mkdir(parents=True)
+        for name, content in (files or {}).items():
+            (cwd / name).write_bytes(content)
+        extra = dict(env or {})
+        secrets = [
+            value.strip()
+            for name, value in extra.items()
+            if value and value.strip() and (name in SECRET_VARIABLES or "PASSWORD" in name)
+        ]
+        process = CliProcess(list(args), cwd, clean_env(cwd, extra), secrets, check)
+        self.running.append(process)
+        return process
+
+    def run(
+        self,
+        *args: str,
+        env: Mapping[str, str | None] | None = None,
+        files: Mapping[str, bytes] | None = None,
+        timeout: float = RUN_TIMEOUT,
+        check: bool = True,
+    ) -> CliResult:
+        """``hackattic ARGS`` run to its end (see :meth:`start`)."""
+        return self.start(*args, env=env, files=files, check=check).wait(timeout)
+
+    def close(self) -> None:
+        for process in self.running:
+            process.kill()
