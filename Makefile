@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install lock demo test lint typecheck unit dist install-check bench clean
+.PHONY: install lock demo test lint typecheck unit dist install-check bench clean env-example system-packages
 
 $(UV):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -57,6 +57,14 @@ install-check: dist
 
 bench: install
 	$(BIN)/python -m bench
+
+# .env.example from the settings and condition models (a test fails when it is stale).
+env-example: install
+	$(BIN)/python -m hackattic_core.env_example > .env.example
+
+# The Debian packages the plugins check against (plugins/*/system-packages.txt), as root.
+system-packages:
+	scripts/install_system_packages.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache dist

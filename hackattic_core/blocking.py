@@ -5,8 +5,8 @@ and ``asyncio.run`` waits again for the default executor on the way out, so a so
 in a long computation holds Ctrl-C for as long as the computation lasts. Here the work runs
 in a *daemon* thread of its own: the awaiting task can be cancelled at once, the thread is
 left to finish or die with the process, and the interpreter does not wait for it. A
-function that loops for long may also take a ``threading.Event`` to poll (``stop``) and end
-early; the core sets it when the run is cancelled.
+function that loops for long may also declare ``stop: threading.Event | None = None`` and
+poll it to end early: it receives an event that is set when the run is cancelled.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ async def run_blocking(function: Callable[P, T], *args: P.args, **kwargs: P.kwar
 
     Cancelling the awaiting task (Ctrl-C, SIGTERM, a timeout) returns at once: the thread
     is abandoned and never delays the process's exit. If ``function`` has a ``stop``
-    parameter that the caller did not pass, it receives a :class:`threading.Event` set on
-    cancellation, to end early.
+    parameter that the caller did not pass (declare it ``stop: threading.Event | None =
+    None``), it receives a :class:`threading.Event` set on cancellation, to end early.
     """
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()

@@ -174,8 +174,9 @@ class CliProcess:
     def stderr_so_far(self) -> str:
         return (self.cwd / "stderr.txt").read_text(errors="replace")
 
-    def wait(self, timeout: float = RUN_TIMEOUT) -> CliResult:
-        """Wait for the exit (``wait4``, for the child's own rusage), then check the run.
+    def wait(self, timeout: float = RUN_TIMEOUT, *, check: bool | None = None) -> CliResult:
+        """Wait for the exit (``wait4``, for the child's own rusage), then check the run
+        (unless ``check``, default the process's own, is False).
 
         Raises :class:`CliTimeout` (after killing it) if it is still running after
         ``timeout`` seconds.
@@ -205,7 +206,7 @@ class CliProcess:
             time.monotonic() - self.started,
             usage.ru_maxrss / 1024,
         )
-        if self.check:
+        if self.check if check is None else check:
             check_run(result, self.secrets)
         return result
 

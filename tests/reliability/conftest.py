@@ -17,9 +17,7 @@ Children run in an empty directory of their own (no ``.env`` leaks in), with eve
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import select
 import subprocess
 import sys
@@ -32,8 +30,12 @@ from typing import Any
 import httpx
 import pytest
 
+from hackattic_core.testing import CliProcess, CliResult, check_run, clean_env
+
 from .hostile_payloads import has_control
 from .hostile_server import HostileServer
+
+__all__ = ["CliProcess", "CliResult", "check_run"]
 
 TOKEN = "tok-LEAKCHECK-7f3a9c1e5b"
 """The sandbox's access token: recognisable, so that a leak anywhere is found."""
@@ -49,22 +51,13 @@ FAST_RETRIES = {
 
 
 def base_env(cwd: Path, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
-    """The environment of a child: no ``HACKATTIC_*`` from outside, wide lines, ``extra``
-    (where None removes a variable)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HACKATTIC_")}
-    for name in ("PYTHONPATH", "COLUMNS", "LINES", "FORCE_COLOR", "PYTEST_CURRENT_TEST"):
-        env.pop(name, None)
-    env["PYTHONUNBUFFERED"] = "1"
-    env["NO_COLOR"] = "1"
-    # A real user's terminal is wide; 80 columns would make rich wrap long messages.
-    env["COLUMNS"] = "500"
-    env["HOME"] = str(cwd)
-    for name, value in (extra or {}).items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
+    """The environment of a child (:func:`hackattic_core.testing.clean_env`)."""
+    return clean_env(cwd, extra)
+
+
+def retry_lines(result: CliResult) -> list[str]:
+    """The log lines of a run announcing a retry."""
+    return [line for line in result.stderr.splitlines() if "hackattic.client: retry " in line]
 
 
 def wait_for(
@@ -221,119 +214,6 @@ def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
         yield get
     finally:
         processes.stop_all()
-
-
-@dataclass
-class CliResult:
-    """What a finished ``hackattic`` run left behind."""
-
-    args: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-    elapsed: float
-    max_rss_mb: float
-    """The child's own peak resident set size (from ``wait4``), in MiB."""
-
-    @property
-    def json(self) -> dict[str, Any]:
-        """The one JSON object a ``--json`` run printed."""
-        value: dict[str, Any] = json.loads(self.stdout)
-        return value
-
-    def stderr_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
-
-    def retry_lines(self) -> list[str]:
-        """The log lines announcing a retry."""
-        return [line for line in self.stderr.splitlines() if "hackattic.client: retry " in line]
-
-    def __str__(self) -> str:
-        return (
-            f"$ hackattic {' '.join(self.args)}\nexit {self.returncode} "
-            f"after {self.elapsed:.2f}s\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
-        )
-
-
-class CliProcess:
-    """A running ``hackattic`` process."""
-
-    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], secrets: list[str]):
-        self.args = args
-        self.secrets = secrets
-        self._out = (cwd / "stdout.txt").open("w+")
-        self._err = (cwd / "stderr.txt").open("w+")
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(  # noqa: S603 - our own script
-            [HACKATTIC, *args],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._out,
-            stderr=self._err,
-        )
-
-    def send_signal(self, signum: int) -> None:
-        self.proc.send_signal(signum)
-
-    def stderr_so_far(self) -> str:
-        return Path(self._err.name).read_text(errors="replace")
-
-    def wait(self, timeout: float = RUN_TIMEOUT, *, check: bool = True) -> CliResult:
-        """Wait for the exit (``wait4``, for the child's own rusage), then check the run
-        (``check_run``) unless ``check`` is False."""
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                self.proc.kill()
-                pid, status, usage = os.wait4(self.proc.pid, 0)
-                self.proc.returncode = os.waitstatus_to_exitcode(status)
-                pytest.fail(f"hackattic {' '.join(self.args)} hung: {self._read()}")
-            time.sleep(0.01)
-        elapsed = time.monotonic() - self.started
-        self.proc.returncode = os.waitstatus_to_exitcode(status)
-        stdout, stderr = self._read()
-        result = CliResult(
-            self.args, self.proc.returncode, stdout, stderr, elapsed, usage.ru_maxrss / 1024
-        )
-        if check:
-            check_run(result, self.secrets)
-        return result
-
-    def _read(self) -> tuple[str, str]:
-        texts = []
-        for handle in (self._out, self._err):
-            handle.flush()
-            handle.seek(0)
-            texts.append(handle.read())
-            handle.close()
-        return texts[0], texts[1]
-
-    def kill(self) -> None:
-        if self.proc.returncode is None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        for handle in (self._out, self._err):
-            with contextlib.suppress(ValueError):
-                handle.close()
-
-
-def check_run(result: CliResult, secrets: list[str]) -> None:
-    """What must hold for every run: no secret printed; ``--json`` is one whole object."""
-    for secret in secrets:
-        assert secret not in result.stdout, f"the token leaked on stdout\n{result}"
-        assert secret not in result.stderr, f"the token leaked on stderr\n{result}"
-    assert "Traceback" not in result.stderr, f"a traceback reached the user\n{result}"
-    if "--json" in result.args and result.returncode != 130:
-        lines = result.stdout.splitlines()
-        assert len(lines) == 1, f"--json must print exactly one line\n{result}"
-        data = json.loads(lines[0])
-        assert isinstance(data, dict), result
-        if result.args[0] == "run":
-            assert data["exit_code"] == result.returncode, result
 
 
 def fake_install(root: Path, distribution: str, entry_points: dict[str, str]) -> None:

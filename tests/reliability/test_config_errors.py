@@ -72,7 +72,7 @@ def test_configuration_error_exits_2_with_one_line(run_cli: CliRunner, case: str
     args, env, expected = CASES[case]
     result = run_cli(*args, "-v", env={"HACKATTIC_ACCESS_TOKEN": TOKEN, **env})
 
-    assert result.returncode == 2, result
+    assert result.exit_code == 2, result
     line = one_line_error(result)
     for text in expected:
         assert text in line, result
@@ -83,7 +83,7 @@ def test_configuration_error_with_json_is_one_object(run_cli: CliRunner, case: s
     args, env, expected = CASES[case]
     result = run_cli(*args, "--json", env={"HACKATTIC_ACCESS_TOKEN": TOKEN, **env})
 
-    assert result.returncode == 2, result
+    assert result.exit_code == 2, result
     assert result.json["status"] == "failed"
     assert expected[0] in result.json["error"]
 
@@ -131,7 +131,7 @@ def test_list_shows_a_plugin_that_fails_to_import_and_a_duplicate_slug(
 ) -> None:
     result = run_cli("list", "--json", env=fake_plugins)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     rows = by_slug(result.json)
     (broken,) = rows["fake_broken"]
     assert broken["distribution"] == "hackattic-fake-broken"
@@ -145,7 +145,7 @@ def test_list_shows_a_plugin_that_fails_to_import_and_a_duplicate_slug(
         assert "hackattic-help-me-unpack" in row["status"]
 
     human = run_cli("list", env=fake_plugins)
-    assert human.returncode == 0, human
+    assert human.exit_code == 0, human
     assert "fake_broken" in human.stdout
     assert "ModuleNotFoundError" in human.stdout
 
@@ -156,7 +156,7 @@ def test_run_of_a_duplicate_slug_exits_2_naming_both(
     env = {**fake_plugins, "HACKATTIC_BASE_URL": LOOPBACK, "HACKATTIC_ACCESS_TOKEN": TOKEN}
     result = run_cli("run", SLUG, env=env)
 
-    assert result.returncode == 2, result
+    assert result.exit_code == 2, result
     line = one_line_error(result)
     assert "hackattic-fake-dup" in line
     assert "HACKATTIC_DISABLE_PLUGINS" in line
@@ -168,7 +168,7 @@ def test_run_of_the_broken_plugin_exits_2_with_its_error(
     env = {**fake_plugins, "HACKATTIC_BASE_URL": LOOPBACK, "HACKATTIC_ACCESS_TOKEN": TOKEN}
     result = run_cli("run", "fake_broken", env=env)
 
-    assert result.returncode == 2, result
+    assert result.exit_code == 2, result
     line = one_line_error(result)
     assert "'fake_broken' is unavailable" in line
     assert "ModuleNotFoundError" in line
@@ -185,7 +185,7 @@ def test_the_others_keep_working_beside_a_broken_plugin(
     assert "fake_dup" in listing.json["disabled"]
 
     result = run_cli("run", SLUG, "--json", sandbox=sandbox(), env=env)
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["status"] == "passed"
 
 

@@ -59,7 +59,7 @@ def test_a_compression_bomb_is_refused_within_bounded_memory(
     server.route("GET", PROBLEM, gzipped(bomb(mib, layers), layers))
     result = run_cli("run", SLUG, "--json", env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     error = result.json["error"]
     assert f"the answer is larger than {LIMIT} bytes once decoded" in error, result
     assert "HACKATTIC_MAX_BODY_BYTES" in error
@@ -76,7 +76,7 @@ def test_a_compressed_answer_within_the_limit_is_read(
     result = run_cli("run", SLUG, "--json", env=hostile_env(server), token=TOKEN)
 
     # Read whole and decoded: a MiB of zero bytes is not JSON.
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert "not valid JSON" in result.json["error"], result
 
 
@@ -94,7 +94,7 @@ def test_an_encoding_not_decoded_here_is_refused(
     server.route("GET", PROBLEM, Reply(200, b"\x1f\x8b" * 100, [("Content-Encoding", encoding)]))
     result = run_cli("run", SLUG, env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     (line,) = [line for line in result.stdout.splitlines() if line.strip().startswith("error:")]
     assert expected in line, result
     assert_harmless(result)
@@ -115,7 +115,7 @@ def test_a_download_a_problem_points_to_is_bounded_too(
     env = {**hostile_env(server), "PYTHONPATH": str(site)}
     result = run_cli("run", "tally", "--json", "--attempts", "1", env=env, token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert f"GET {server.base_url}/d: the answer is larger than {LIMIT}" in result.json["error"]
     assert result.max_rss_mb < MEMORY_BOUND_MB, f"peak RSS {result.max_rss_mb:.0f} MiB"
     assert server.seen("POST") == []
@@ -140,7 +140,7 @@ def test_a_hostile_problem_exits_3_with_one_json_object(
     server.route("GET", PROBLEM, Reply.raw_json(body))
     result = run_cli("run", SLUG, "--json", "-vv", env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert result.json["status"] == "failed"
     assert expected in result.json["error"], result
     assert result.json["exit_code"] == 3
@@ -159,7 +159,7 @@ def test_a_hostile_solve_answer_keeps_the_solution(
     server.route("POST", SOLVE, Reply.raw_json(answer))
     result = run_cli("run", SLUG, "--json", env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     data = result.json
     assert "solve answer" in data["error"], result
     assert data["solution"] == SOLUTION
@@ -178,7 +178,7 @@ def test_a_hostile_solve_answer_prints_the_solution_for_a_person(
     server.route("POST", SOLVE, Reply.raw_json(deeply_nested()))
     result = run_cli("run", SLUG, env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     (line,) = [line for line in result.stdout.splitlines() if "solution (sent" in line]
     assert "the service may have accepted it" in line
     assert '"big_endian_double": 3.5' in line

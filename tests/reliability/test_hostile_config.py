@@ -15,7 +15,7 @@ PASSWORD = "s3cret-PASSWORD-9d8c"
 
 
 def one_line(result: CliResult) -> str:
-    assert result.returncode == 2, result
+    assert result.exit_code == 2, result
     lines = result.stderr_lines()
     assert len(lines) == 1, result
     assert lines[0].startswith("hackattic: error: "), result
@@ -65,7 +65,7 @@ def test_an_infinite_chit_chat_time_is_refused(hostile: HostileFactory, run_cli:
     env = {**hostile_env(server), "HACKATTIC_WEBSOCKET_CHIT_CHAT_SILENCE_MARGIN": "inf"}
     result = run_cli("run", "websocket_chit_chat", "--json", env=env, token=TOKEN)
 
-    assert result.returncode == 2, result
+    assert result.exit_code == 2, result
     assert "SILENCE_MARGIN: Input should be a finite number" in result.json["error"]
     assert_untouched(server)
 

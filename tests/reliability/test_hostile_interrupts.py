@@ -62,7 +62,7 @@ def test_interrupted_during_the_submit_json_keeps_the_solution(
     process.send_signal(signum)
     result = process.wait(timeout=20)
 
-    assert result.returncode == 130, result
+    assert result.exit_code == 130, result
     data = one_json_object(result)
     assert data["error"] == INTERRUPTED
     assert data["status"] == "failed"
@@ -80,7 +80,7 @@ def test_interrupted_during_the_submit_a_person_sees_the_solution(
     process.send_signal(signal.SIGINT)
     result = process.wait(timeout=20)
 
-    assert result.returncode == 130, result
+    assert result.exit_code == 130, result
     assert result.stderr_lines() == [f"hackattic: error: {INTERRUPTED}"], result
     (line,) = [line for line in result.stdout.splitlines() if "solution (sent" in line]
     assert "the service may have accepted it" in line
@@ -105,7 +105,7 @@ def test_sigterm_while_plugins_import_prints_one_json_object(
     process.send_signal(signal.SIGTERM)
     result = process.wait(timeout=20)
 
-    assert result.returncode == 130, result
+    assert result.exit_code == 130, result
     data = one_json_object(result)
     assert data["error"] == INTERRUPTED
     assert data["slug"] == SLUG

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from .conftest import (
     TOKEN,
     CliRunner,
@@ -48,7 +50,7 @@ def test_a_loopback_service_is_never_reached_through_a_proxy(
     env = {**hostile_env(service), **proxy_env(proxy)}
     result = run_cli("run", SLUG, "--json", env=env, token=TOKEN)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["status"] == "passed"
     assert proxy.requests == []
     assert len(service.seen("POST")) == 1
@@ -60,7 +62,7 @@ def test_the_sandbox_is_never_reached_through_a_proxy(
     proxy = hostile()
     result = run_cli("run", SLUG, "--sandbox", "--json", env=proxy_env(proxy))
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert proxy.requests == []
 
 
@@ -78,7 +80,7 @@ def test_a_remote_service_is_reached_only_through_a_tunnel(
     }
     result = run_cli("run", SLUG, "--json", env=env, token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert [(r.method, r.target) for r in proxy.requests] == [("CONNECT", "hackattic.invalid:443")]
     assert TOKEN.encode() not in proxy.requests[0].raw
     assert b"/challenges/" not in proxy.requests[0].raw
@@ -110,13 +112,14 @@ def test_a_conversation_that_pings_for_ever_is_lost_after_max_beats(
         "run", CHIT_CHAT, "--attempts", "1", "--json", env=hostile_env(server), token=TOKEN
     )
 
-    assert result.returncode == 4, result
+    assert result.exit_code == 4, result
     (attempt,) = result.json["attempts"]
     assert attempt["error"].startswith("too many beats: the server sent more than 1000 pings")
     assert "HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_BEATS" in attempt["error"]
     assert_harmless(result)
 
 
+@pytest.mark.timing
 def test_a_conversation_that_lasts_too_long_is_lost_after_max_seconds(
     hostile: HostileFactory, run_cli: CliRunner
 ) -> None:
@@ -124,7 +127,7 @@ def test_a_conversation_that_lasts_too_long_is_lost_after_max_seconds(
     env = {**hostile_env(server), "HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_SECONDS": "1"}
     result = run_cli("run", CHIT_CHAT, "--attempts", "1", "--json", env=env, token=TOKEN)
 
-    assert result.returncode == 4, result
+    assert result.exit_code == 4, result
     (attempt,) = result.json["attempts"]
     assert attempt["error"].startswith("too long: no secret after 1 s"), result
     assert 1.0 <= attempt["seconds"] < 5.0
@@ -145,7 +148,7 @@ def test_a_redirected_handshake_is_not_followed(
         "run", CHIT_CHAT, "--attempts", "1", "--json", env=hostile_env(server), token=TOKEN
     )
 
-    assert result.returncode == 4, result
+    assert result.exit_code == 4, result
     (attempt,) = result.json["attempts"]
     assert attempt["error"].startswith("connect: could not open the conversation"), result
     assert "HTTP 302" in attempt["error"]

@@ -43,7 +43,7 @@ def test_a_rejected_reason_is_shown_with_its_controls_visible(
     server = rejecting(hostile, HOSTILE_TEXT)
     result = run_cli("run", SLUG, env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 1, result
+    assert result.exit_code == 1, result
     assert_harmless(result)
     assert "✗ rejected" in result.stdout
     (reason,) = report_lines(result, "wrong value")
@@ -60,7 +60,7 @@ def test_json_keeps_the_reason_exactly_with_its_controls_escaped(
     server = rejecting(hostile, HOSTILE_TEXT)
     result = run_cli("run", SLUG, "--json", env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 1, result
+    assert result.exit_code == 1, result
     assert_harmless(result)
     assert "\\u009b" in result.stdout  # escaped in the JSON text...
     assert result.json["message"] == HOSTILE_TEXT  # ...the same value once parsed
@@ -73,7 +73,7 @@ def test_an_error_body_is_shown_with_its_controls_visible(
     server.route("GET", PROBLEM, Reply(403, HOSTILE_TEXT.encode(errors="surrogatepass")))
     result = run_cli("run", SLUG, "-v", env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert_harmless(result)
     (error,) = report_lines(result, "error:")
     assert "403" in error
@@ -87,7 +87,7 @@ def test_an_invalid_body_logged_with_v_is_shown_with_its_controls_visible(
     server.route("GET", PROBLEM, Reply(200, ("not json " + ESCAPES).encode()))
     result = run_cli("run", SLUG, "-vv", env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert_harmless(result)
     logged = [line for line in result.stderr_lines() if "problem body: not json" in line]
     assert logged, result
@@ -108,7 +108,7 @@ def test_a_conversations_last_words_are_shown_with_their_controls_visible(
         result = run_cli(
             "run", CHIT_CHAT, "--attempts", "1", *flags, env=hostile_env(server), token=TOKEN
         )
-        assert result.returncode == 4, result
+        assert result.exit_code == 4, result
         assert_harmless(result)
         assert "ouch!" in result.stdout, result
 
@@ -123,7 +123,7 @@ def test_an_answer_echoing_the_token_in_quotes_keeps_json_valid(
     server = rejecting(hostile, echo)
     result = run_cli("run", SLUG, "--json", env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 1, result  # check_run: one valid JSON object, no token
+    assert result.exit_code == 1, result  # check_run: one valid JSON object, no token
     message = result.json["message"]
     assert message == f'see <a href="{SOLVE}?access_token=***">here</a>, "***"\\'
     # The masked text is what the service said, quotes and backslash included.
@@ -141,5 +141,5 @@ def test_the_token_is_masked_in_an_error_body_that_echoes_it(
     server.route("GET", PROBLEM, Reply(401, body.encode()))
     result = run_cli("run", SLUG, *flags, env=hostile_env(server), token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert "access_token=***" in result.stdout, result

@@ -100,7 +100,7 @@ def test_list_shows_each_misbehaving_plugin_as_an_error_of_its_distribution(
 ) -> None:
     result = run_cli("list", "--json", env=site, token=TOKEN)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert_harmless(result)
     rows = rows_by_distribution(result.json)
     expected = {
@@ -130,7 +130,7 @@ def test_list_for_a_person_masks_the_token_and_shows_no_control_sequence(
 ) -> None:
     result = run_cli("list", env=site, token=TOKEN)
 
-    assert result.returncode == 0, result  # check_run: the token is nowhere
+    assert result.exit_code == 0, result  # check_run: the token is nowhere
     assert_harmless(result)
     assert "token ***" in result.stdout, result
     assert "hackattic-impostor" in result.stdout
@@ -143,7 +143,7 @@ def test_run_refuses_a_misbehaving_plugin_with_one_line(
     env = {**site, "HACKATTIC_BASE_URL": "http://127.0.0.1:9"}
     result = run_cli("run", slug, env=env, token=TOKEN)
 
-    assert result.returncode == 2, result
+    assert result.exit_code == 2, result
     (line,) = result.stderr_lines()
     assert line.startswith(f"hackattic: error: challenge {slug!r} is unavailable"), result
 
@@ -168,5 +168,5 @@ def test_the_real_chit_chat_still_runs_beside_the_misbehaving_plugins(
     env = {**site, **hostile_env(server)}
     result = run_cli("run", CHIT_CHAT, "--json", "--attempts", "1", env=env, token=TOKEN)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["solution"] == {"secret": "a b c"}

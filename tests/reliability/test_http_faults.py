@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import TOKEN, CliResult, CliRunner, SandboxFactory
+from .conftest import TOKEN, CliResult, CliRunner, SandboxFactory, retry_lines
 
 SLUG = "help_me_unpack"
 PROBLEM_ROUTE = f"GET /challenges/{SLUG}/problem"
@@ -48,10 +48,10 @@ def test_5xx_for_the_first_requests_is_retried_then_passes(
     server = sandbox(fault, fault_count=3)
     result = run_cli("run", SLUG, "--json", "-v", sandbox=server)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["status"] == "passed"
     assert result.json["retries"] == 3
-    retries = result.retry_lines()
+    retries = retry_lines(result)
     assert len(retries) == 3, result
     assert all(status in line for line in retries), result
     assert all("waiting" in line for line in retries), result
@@ -67,11 +67,11 @@ def test_429_waits_as_told_by_retry_after_then_passes(
     server = sandbox("http_429", fault_count=1, retry_after=retry_after)
     result = run_cli("run", SLUG, "--json", "-v", sandbox=server)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["status"] == "passed"
     # The fetch phase alone (not the process's start-up) held the wait.
     assert result.json["timings"]["fetch"] >= retry_after, result
-    (retry,) = result.retry_lines()
+    (retry,) = retry_lines(result)
     assert "429" in retry, result
     assert "waiting 1.0s" in retry, result
     assert server.http_counts(PROBLEM_ROUTE) == {"429": 1, "200": 1}
@@ -86,9 +86,9 @@ def test_connection_reset_for_the_first_requests_is_retried_then_passes(
     server = sandbox("reset", fault_count=2)
     result = run_cli("run", SLUG, "--json", "-vv", sandbox=server)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["status"] == "passed"
-    assert len(result.retry_lines()) == 2, result
+    assert len(retry_lines(result)) == 2, result
     assert server.stats()["faults"] == {"reset": 2}
     assert server.http_counts(PROBLEM_ROUTE) == {"no answer": 2, "200": 1}
 
@@ -107,8 +107,8 @@ def test_nothing_listening_is_retried_within_bounds_then_exit_3_with_one_line(
     env = {"HACKATTIC_BASE_URL": f"http://127.0.0.1:{port}", "HACKATTIC_RETRY_ATTEMPTS": "3"}
     result = run_cli("run", SLUG, "-v", env=env, token=TOKEN)
 
-    assert result.returncode == 3, result
-    assert len(result.retry_lines()) == 2, result
+    assert result.exit_code == 3, result
+    assert len(retry_lines(result)) == 2, result
     error = the_error(result)
     assert "could not connect" in error, result
     assert f"127.0.0.1:{port}" in error, result
@@ -122,7 +122,7 @@ def test_the_error_stays_on_one_line_when_stdout_is_piped(run_cli: CliRunner) ->
     }
     result = run_cli("run", SLUG, env=env, token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     error = the_error(result)
     assert "could not connect (All connection attempts failed)" in error, result
 
@@ -138,9 +138,9 @@ def test_hanging_problem_request_times_out_is_retried_then_passes(
     env = {"HACKATTIC_HTTP_TIMEOUT": "0.5", "HACKATTIC_RETRY_ATTEMPTS": "4"}
     result = run_cli("run", SLUG, "--json", "-v", sandbox=server, env=env)
 
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["retries"] == 2
-    retries = result.retry_lines()
+    retries = retry_lines(result)
     assert len(retries) == 2, result
     assert all("timed out waiting for the answer" in line for line in retries), result
     assert result.json["timings"]["fetch"] >= 2 * 0.5, result
@@ -153,8 +153,8 @@ def test_hanging_problem_request_times_out_every_try_then_exit_3(
     env = {"HACKATTIC_HTTP_TIMEOUT": "0.5", "HACKATTIC_RETRY_ATTEMPTS": "2"}
     result = run_cli("run", SLUG, "-v", sandbox=server, env=env)
 
-    assert result.returncode == 3, result
-    assert len(result.retry_lines()) == 1, result
+    assert result.exit_code == 3, result
+    assert len(retry_lines(result)) == 1, result
     error = the_error(result)
     assert "timed out waiting for the answer" in error, result
     assert f"/challenges/{SLUG}/problem" in error, result
@@ -170,7 +170,7 @@ def test_malformed_problem_json_exits_3_with_one_line(
     server = shared_sandbox("malformed_problem")
     result = run_cli("run", SLUG, "-v", sandbox=server)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert "the problem is not valid JSON" in the_error(result), result
     assert server.http_counts(SOLVE_ROUTE) == {}
 
@@ -181,11 +181,11 @@ def test_incomplete_problem_exits_3_naming_the_field(
     server = shared_sandbox("incomplete_problem")
     result = run_cli("run", SLUG, "--json", sandbox=server)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert "field 'bytes'" in result.json["error"], result
     assert "required" in result.json["error"], result
     human = run_cli("run", SLUG, sandbox=server)
-    assert human.returncode == 3, human
+    assert human.exit_code == 3, human
     assert "field 'bytes'" in the_error(human), human
     assert server.http_counts(SOLVE_ROUTE) == {}
 
@@ -196,7 +196,7 @@ def test_incomplete_problem_raw_body_shown_with_v(
     server = shared_sandbox("incomplete_problem")
     result = run_cli("run", SLUG, "-v", sandbox=server)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert "run with -v to see the problem" in the_error(result)
     shown = [line for line in result.stderr_lines() if "problem" in line and "{}" in line]
     assert shown, result
@@ -208,7 +208,7 @@ def test_incomplete_problem_raw_body_shown_with_vv(
     server = shared_sandbox("incomplete_problem")
     result = run_cli("run", SLUG, "-vv", sandbox=server)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     shown = [line for line in result.stderr_lines() if "problem" in line and "{}" in line]
     assert shown, result
 
@@ -219,7 +219,7 @@ def test_malformed_problem_raw_body_shown_with_vv(
     server = shared_sandbox("malformed_problem")
     result = run_cli("run", SLUG, "-vv", sandbox=server)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     # The sandbox cuts the JSON text in half: '{"bytes": "…'
     assert '{"bytes": "' in result.stderr, result
 
@@ -233,14 +233,14 @@ def test_always_reject_exits_1_with_the_servers_reason(
     server = shared_sandbox("always_reject")
     result = run_cli("run", SLUG, "-v", sandbox=server)
 
-    assert result.returncode == 1, result
+    assert result.exit_code == 1, result
     assert "rejected" in result.stdout
     assert "sandbox fault always_reject" in result.stdout, result
     # The solution stays visible.
     assert result_lines(result, "solution:"), result
 
     as_json = run_cli("run", SLUG, "--json", sandbox=server)
-    assert as_json.returncode == 1, as_json
+    assert as_json.exit_code == 1, as_json
     assert as_json.json["status"] == "rejected"
     assert "sandbox fault always_reject" in as_json.json["message"]
     assert as_json.json["solution"] is not None
@@ -252,16 +252,16 @@ def test_already_solved_exits_1_suggesting_playground_which_passes(
 ) -> None:
     server = sandbox()
     first = run_cli("run", SLUG, sandbox=server)
-    assert first.returncode == 0, first
+    assert first.exit_code == 0, first
 
     again = run_cli("run", SLUG, "-v", sandbox=server)
-    assert again.returncode == 1, again
+    assert again.exit_code == 1, again
     assert "✗ already solved" in again.stdout, again
     (hint,) = result_lines(again, "hint:")
     assert "use --playground to re-solve" in hint, again
 
     playground = run_cli("run", SLUG, "--playground", "--json", sandbox=server)
-    assert playground.returncode == 0, playground
+    assert playground.exit_code == 0, playground
     assert playground.json["status"] == "passed"
     assert playground.json["playground"] is True
 
@@ -273,12 +273,12 @@ def test_huge_body_is_refused_with_a_clear_error_and_bounded_memory(
     shared_sandbox: SandboxFactory, run_cli: CliRunner
 ) -> None:
     baseline = run_cli("run", SLUG, "--playground", "--json", sandbox=shared_sandbox())
-    assert baseline.returncode == 0, baseline
+    assert baseline.exit_code == 0, baseline
 
     server = shared_sandbox("huge_body")
     result = run_cli("run", SLUG, "-v", sandbox=server)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     error = the_error(result)
     assert "larger than 1048576 bytes" in error, result
     assert "HACKATTIC_MAX_BODY_BYTES" in error, result
@@ -350,7 +350,7 @@ def test_solution_not_accepted_is_kept_in_the_json_result(
     env = {"HACKATTIC_BASE_URL": f"http://127.0.0.1:{stub_service.port}"}
     result = run_cli("run", SLUG, "--json", "-v", env=env, token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     data = result.json
     assert data["status"] == "failed"
     assert "503" in data["error"]
@@ -374,6 +374,6 @@ def test_solution_not_accepted_is_printed_for_a_person(
     env = {"HACKATTIC_BASE_URL": f"http://127.0.0.1:{stub_service.port}"}
     result = run_cli("run", SLUG, env=env, token=TOKEN)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     (shown,) = result_lines(result, "solution (not accepted")
     assert '"big_endian_double": -0.5' in shown, result

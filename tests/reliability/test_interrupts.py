@@ -29,7 +29,7 @@ SIGNALS = [pytest.param(signal.SIGINT, id="SIGINT"), pytest.param(signal.SIGTERM
 
 
 def assert_interrupted(result: CliResult) -> None:
-    assert result.returncode == 130, result
+    assert result.exit_code == 130, result
     assert "Traceback" not in result.stderr, result
     assert [line for line in result.stderr_lines() if "interrupted" in line] == [
         "hackattic: error: interrupted (Ctrl-C or SIGTERM)"
@@ -104,7 +104,7 @@ def test_interrupted_run_with_json_prints_one_object(
     wait_for(lambda: server.stats()["faults"].get("slow") == 1, what="the slow problem fetch")
 
     result = interrupt(process, signal.SIGINT)
-    assert result.returncode == 130, result
+    assert result.exit_code == 130, result
     assert len(result.stdout.splitlines()) == 1, result
     assert result.json["exit_code"] == 130
 
@@ -139,5 +139,5 @@ def test_interrupt_while_loading_plugins(
 
     process.send_signal(signum)
     result = process.wait(timeout=20, check=False)
-    assert result.returncode == 130, result
+    assert result.exit_code == 130, result
     assert "Traceback" not in result.stderr, result

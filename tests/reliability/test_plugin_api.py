@@ -26,7 +26,7 @@ def site(tmp_path: Path) -> dict[str, str]:
 
 def test_it_is_listed_with_its_options_and_fault(run_cli: CliRunner, site: dict[str, str]) -> None:
     result = run_cli("list", "--json", env=site)
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     rows = {row["slug"]: row for row in result.json["challenges"]}
     assert rows["tally"]["status"] == "ok"
     sandbox = rows["tally"]["sandbox"]
@@ -39,13 +39,13 @@ def test_it_passes_with_its_own_conditions(run_cli: CliRunner, site: dict[str, s
     result = run_cli(
         "run", "tally", "--sandbox", "-o", "count=50", "-o", "offset=-7", "--json", env=site
     )
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["status"] == "passed"
 
 
 def test_its_own_fault_reaches_it(run_cli: CliRunner, site: dict[str, str]) -> None:
     result = run_cli("run", "tally", "--sandbox", "--fault", "short_download", "--json", env=site)
-    assert result.returncode == 1, result
+    assert result.exit_code == 1, result
     assert "wrong total" in result.json["message"]
 
 
@@ -54,7 +54,7 @@ def test_a_bad_option_names_the_challenge_and_its_options(
 ) -> None:
     for option, expected in (("colour=red", "no sandbox option 'colour'"), ("count=0", "count")):
         result = run_cli("run", "tally", "--sandbox", "-o", option, env=site)
-        assert result.returncode == 2, result
+        assert result.exit_code == 2, result
         lines = result.stderr_lines()
         assert len(lines) == 1, result
         assert "tally" in lines[0]
@@ -76,5 +76,5 @@ def test_another_plugins_broken_emulation_does_not_touch_this_run(
     )
     fake_install(tmp_path / "site", "hackattic-test-broken", {"broken": "hackattic_test_broken"})
     result = run_cli("run", "tally", "--sandbox", "--json", env=site)
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     assert result.json["status"] == "passed"

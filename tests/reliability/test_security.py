@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import TOKEN, CliRunner, SandboxFactory
+from .conftest import TOKEN, CliRunner, SandboxFactory, retry_lines
 
 SLUG = "help_me_unpack"
 REPO = Path(__file__).resolve().parents[2]
@@ -45,11 +45,11 @@ def test_token_never_shows_while_every_request_url_is_logged(
     server = sandbox("http_503", "always_reject", fault_count=1)
     result = run_cli("run", SLUG, *flags, sandbox=server)
 
-    assert result.returncode == 1, result
+    assert result.exit_code == 1, result
     # The URLs were logged (with the token masked), so the check above saw them.
     assert "access_token=***" in result.stderr, result
     assert TOKEN not in result.stdout + result.stderr
-    assert len(result.retry_lines()) == 1, result
+    assert len(retry_lines(result)) == 1, result
 
 
 def test_token_never_shows_in_a_failure_that_echoes_the_request(
@@ -58,7 +58,7 @@ def test_token_never_shows_in_a_failure_that_echoes_the_request(
     server = sandbox("huge_body")
     result = run_cli("run", SLUG, "-vv", "--json", sandbox=server)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert "/challenges/help_me_unpack/problem" in result.json["error"]
     assert TOKEN not in result.stdout + result.stderr
 
@@ -71,7 +71,7 @@ def test_wrong_token_is_refused_and_never_shown(
     env = {"HACKATTIC_BASE_URL": server.base_url}
     result = run_cli("run", SLUG, "-vv", "--json", env=env, token=wrong)
 
-    assert result.returncode == 3, result
+    assert result.exit_code == 3, result
     assert "401" in result.json["error"]
     assert "bad access token" in result.json["error"]
     assert wrong not in result.stdout + result.stderr
@@ -123,7 +123,7 @@ def test_sandbox_binds_loopback_by_default(sandbox: SandboxFactory) -> None:
 def test_sandbox_log_never_shows_the_token(sandbox: SandboxFactory, run_cli: CliRunner) -> None:
     server = sandbox("http_503", fault_count=1, args=("-vv",))
     result = run_cli("run", SLUG, sandbox=server)
-    assert result.returncode == 0, result
+    assert result.exit_code == 0, result
     # A bad token is not logged either.
     assert (
         server.get(f"/challenges/{SLUG}/problem", access_token="tok-BAD-7a7a7a").status_code == 401
