@@ -4,6 +4,8 @@ the public API, and the public API is listed once."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import hackattic_core
@@ -41,3 +43,35 @@ def test_the_readme_lists_the_public_api() -> None:
 def test_every_public_name_resolves() -> None:
     for name in hackattic_core.__all__:
         assert getattr(hackattic_core, name) is not None, name
+
+
+HEAVY_MODULES = (
+    "cv2",
+    "numpy",
+    "scipy",
+    "PIL",
+    "zxingcpp",
+    "sklearn",
+    "jwt",
+    "dnslib",
+    "asyncssh",
+    "cryptography",
+    "uvicorn",
+    "starlette",
+    "httpx",
+)
+"""What ``hackattic list`` must not import: plugins load their heavy dependencies when they
+solve, not when they are listed."""
+
+
+def test_listing_the_plugins_imports_nothing_heavy() -> None:
+    code = (
+        "import sys\n"
+        "from hackattic_core.plugins import load_registry\n"
+        "registry = load_registry()\n"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stdout
