@@ -21,6 +21,7 @@ _EXPORTS = {
     "AnyChallenge": "hackattic_core.challenge",
     "Challenge": "hackattic_core.challenge",
     "Context": "hackattic_core.challenge",
+    "DownloadUrl": "hackattic_core.challenge",
     "NullProgress": "hackattic_core.challenge",
     "Problem": "hackattic_core.challenge",
     "Progress": "hackattic_core.challenge",
@@ -62,6 +63,9 @@ if TYPE_CHECKING:
     )
     from hackattic_core.challenge import (
         Context as Context,
+    )
+    from hackattic_core.challenge import (
+        DownloadUrl as DownloadUrl,
     )
     from hackattic_core.challenge import (
         NullProgress as NullProgress,

@@ -9,9 +9,9 @@ import contextlib
 import importlib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from typing_extensions import TypeVar as DefaultTypeVar
 
 from hackattic_core.settings import ChallengeSettings, NoSettings
@@ -106,6 +106,27 @@ class Context(Generic[SettingsT]):
         closes it after that on every path: passed, rejected, failed, interrupted."""
         return await self.resources.enter_async_context(resource)
 
+    async def download(self, url: str, *, what: str = "download") -> bytes:
+        """The body at ``url`` (a one-time link a problem points to), through :attr:`http`
+        (bounded, never proxied to loopback); a one-line
+        :class:`~hackattic_core.errors.ServiceError` naming ``what`` if it cannot be had."""
+        import httpx
+
+        from hackattic_core.errors import ServiceError, shorten
+
+        try:
+            response = await self.http.get(url)
+        except httpx.HTTPError as exc:  # the core describes a body too large itself
+            reason = shorten(str(exc) or type(exc).__name__)
+            raise ServiceError(f"could not download the {what}: {reason}") from None
+        if response.status_code != httpx.codes.OK:
+            # hackattic's links work once: a second fetch, or a late one, is a 404.
+            raise ServiceError(
+                f"could not download the {what}: HTTP {response.status_code} "
+                f"{response.reason_phrase}".rstrip()
+            )
+        return response.content
+
     def require_public_host(self) -> str:
         """:attr:`public_host`; the runner checks it is set for a serving challenge."""
         if self.public_host is None:
@@ -114,6 +135,25 @@ class Context(Generic[SettingsT]):
             raise ConfigError(PUBLIC_HOST_MISSING)
         return self.public_host
 
+
+MAX_URL_LENGTH = 4096
+
+
+def check_download_url(value: str) -> str:
+    """``value`` if it is an absolute http(s) URL of sane length; ValueError otherwise."""
+    from urllib.parse import urlsplit
+
+    if len(value) > MAX_URL_LENGTH:
+        raise ValueError(f"a URL of {len(value):,} characters (at most {MAX_URL_LENGTH:,})")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an absolute http(s) URL")
+    return value
+
+
+DownloadUrl = Annotated[str, AfterValidator(check_download_url)]
+"""A problem field holding a download link (``image_url: DownloadUrl``): an absolute
+http(s) URL of sane length, or the problem is refused."""
 
 PUBLIC_HOST_MISSING = (
     "this challenge runs a server that hackattic connects to: set HACKATTIC_PUBLIC_HOST to "
