@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge reading_qr (see its README.md)."""

@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge touch_tone_dialing (see its README.md)."""
