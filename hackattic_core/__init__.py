@@ -41,6 +41,8 @@ _EXPORTS = {
     "Issued": "hackattic_core.sandbox.emulation",
     "EmulationConditions": "hackattic_core.sandbox.conditions",
     "Downloads": "hackattic_core.sandbox.downloads",
+    "ServedAddress": "hackattic_core.serving",
+    "serve_asgi": "hackattic_core.serving",
     "RunResult": "hackattic_core.runner",
     "run_challenge": "hackattic_core.runner",
     "validate_problem": "hackattic_core.runner",
@@ -112,6 +114,8 @@ if TYPE_CHECKING:
     from hackattic_core.sandbox.emulation import Emulation as Emulation
     from hackattic_core.sandbox.emulation import EmulationEnv as EmulationEnv
     from hackattic_core.sandbox.emulation import Issued as Issued
+    from hackattic_core.serving import ServedAddress as ServedAddress
+    from hackattic_core.serving import serve_asgi as serve_asgi
     from hackattic_core.settings import (
         ChallengeSettings as ChallengeSettings,
     )

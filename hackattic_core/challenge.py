@@ -92,7 +92,8 @@ class Context(Generic[SettingsT]):
     with each problem. Solvers whose answers depend on timing divide measured times by it."""
     public_host: str | None = None
     """For a challenge that runs a server: the host by which hackattic reaches it
-    (``HACKATTIC_PUBLIC_HOST``; the loopback address under ``--sandbox``)."""
+    (``HACKATTIC_PUBLIC_HOST``, else ``HACKATTIC_PUBLIC_URL``'s host; the loopback address
+    under ``--sandbox``)."""
     listen_host: str = "127.0.0.1"
     """The address such a server binds (``HACKATTIC_LISTEN_HOST``)."""
     public_url: str | None = None
@@ -157,7 +158,8 @@ http(s) URL of sane length, or the problem is refused."""
 
 PUBLIC_HOST_MISSING = (
     "this challenge runs a server that hackattic connects to: set HACKATTIC_PUBLIC_HOST to "
-    "the host name or IP address by which hackattic reaches this machine (or use --sandbox)"
+    "the host name or IP address by which hackattic reaches this machine (or "
+    "HACKATTIC_PUBLIC_URL to a tunnel's URL for an HTTP app), or use --sandbox"
 )
 
 

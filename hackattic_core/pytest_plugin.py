@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from hackattic_core.sandbox.emulation import AnyEmulation
     from hackattic_core.sandbox.server import SandboxHandle
     from hackattic_core.settings import Settings
-    from hackattic_core.testing import CliProcess, CliResult
+    from hackattic_core.testing import CliProcess, CliResult, CliRunner
 
 SANDBOX_SEED = 1234
 SANDBOX_TIME_SCALE = 1.0
@@ -295,30 +295,32 @@ def hackattic_run(
 
 
 @pytest.fixture
-def hackattic_cli_start(tmp_path: Path) -> Iterator[Callable[..., CliProcess]]:
-    """``hackattic_cli_start(*args, env={…}, files={…}, check=True)``: the real
-    ``hackattic`` command started in a clean process of its own (see
-    :mod:`hackattic_core.testing`); killed when the test ends if still running."""
+def hackattic_cli_runner(tmp_path: Path) -> Iterator[CliRunner]:
+    """The :class:`~hackattic_core.testing.CliRunner` behind ``hackattic_cli`` and
+    ``hackattic_cli_start`` (one per test, so both can be used together); it kills every
+    process still running when the test ends."""
     from hackattic_core.testing import CliRunner
 
     runner = CliRunner(tmp_path / "hackattic-cli")
     try:
-        yield runner.start
+        yield runner
     finally:
         runner.close()
 
 
 @pytest.fixture
-def hackattic_cli(tmp_path: Path) -> Iterator[Callable[..., CliResult]]:
+def hackattic_cli_start(hackattic_cli_runner: CliRunner) -> Callable[..., CliProcess]:
+    """``hackattic_cli_start(*args, env={…}, files={…}, check=True)``: the real
+    ``hackattic`` command started in a clean process of its own (see
+    :mod:`hackattic_core.testing`); killed when the test ends if still running."""
+    return hackattic_cli_runner.start
+
+
+@pytest.fixture
+def hackattic_cli(hackattic_cli_runner: CliRunner) -> Callable[..., CliResult]:
     """``hackattic_cli(*args, env={…}, files={…}, timeout=120, check=True)``: the real
     ``hackattic`` command run to its end in a clean process; a
     :class:`~hackattic_core.testing.CliResult` (``exit_code``, ``stdout``, ``stderr``,
     ``json``). ``check`` asserts what no run may do (a traceback, a leaked secret, bad
     ``--json``)."""
-    from hackattic_core.testing import CliRunner
-
-    runner = CliRunner(tmp_path / "hackattic-cli")
-    try:
-        yield runner.run
-    finally:
-        runner.close()
+    return hackattic_cli_runner.run

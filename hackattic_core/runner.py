@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -110,6 +111,15 @@ def non_finite_field(value: Any, where: str = "") -> tuple[str, float] | None:
         found = non_finite_field(item, f"{where}.{key}" if where else f"field {key!r}")
         if found is not None:
             return found
+    return None
+
+
+def public_host_of(settings: Settings) -> str | None:
+    """``HACKATTIC_PUBLIC_HOST``, else the host of ``HACKATTIC_PUBLIC_URL`` (a tunnel)."""
+    if settings.public_host is not None:
+        return settings.public_host
+    if settings.public_url is not None:
+        return urlsplit(settings.public_url).hostname
     return None
 
 
@@ -230,7 +240,7 @@ async def run_challenge(
     started_run = time.perf_counter()
     try:
         plugin_settings = _plugin_settings(challenge_cls)
-        public_host = SANDBOX_PUBLIC_HOST if sandbox else settings.public_host
+        public_host = SANDBOX_PUBLIC_HOST if sandbox else public_host_of(settings)
         if challenge_cls.serves and public_host is None:
             raise ConfigError(PUBLIC_HOST_MISSING)
         async with (

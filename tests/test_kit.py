@@ -7,7 +7,7 @@ import asyncio
 import json
 import threading
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -299,3 +299,26 @@ def test_an_emulation_calling_sys_exit_is_its_own_error() -> None:
             return answer.status_code
 
     assert asyncio.run(main()) == 500  # the sandbox goes on serving
+
+
+class ClashingEmulation(Emulation[Any, None]):
+    faults: ClassVar[dict[str, str]] = {"huge_body": "the sandbox has one of that name"}
+
+
+class Clashing(Challenge[FileProblem, FileSolution]):
+    name = "clashing"
+    title = "t"
+    problem_model = FileProblem
+    solution_model = FileSolution
+    emulation_class = f"{__name__}:ClashingEmulation"
+
+
+def test_a_fault_named_like_one_of_the_sandbox_is_refused() -> None:
+    with pytest.raises(ConfigError, match="huge_body"):
+        emulation_class(Clashing)
+
+
+def test_the_cli_fixtures_work_together(hackattic_cli: Any, hackattic_cli_start: Any) -> None:
+    started = hackattic_cli_start("--version")
+    finished = hackattic_cli("--version")
+    assert started.wait().exit_code == finished.exit_code == ExitCode.PASSED

@@ -26,7 +26,7 @@ from hackattic_core import (
     Problem,
     Solution,
 )
-from hackattic_core.runner import RunResult, run_challenge
+from hackattic_core.runner import RunResult, public_host_of, run_challenge
 from hackattic_core.sandbox.conditions import sandbox_conditions
 from hackattic_core.sandbox.server import serve_challenges
 from hackattic_core.settings import Settings
@@ -165,3 +165,8 @@ def test_require_public_host_is_a_config_error() -> None:
     )
     with pytest.raises(ConfigError, match="HACKATTIC_PUBLIC_HOST"):
         context.require_public_host()
+
+
+def test_a_public_url_alone_names_the_public_host() -> None:
+    settings = Settings(_env_file=None, public_url="https://abc.example.net/app")  # type: ignore[call-arg]
+    assert public_host_of(settings) == "abc.example.net"

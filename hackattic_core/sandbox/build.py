@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from hackattic_core.errors import PLUGIN_FAILURES, ConfigError, describe_exception
 from hackattic_core.sandbox.conditions import (
+    Fault,
     SandboxConditions,
     emulation_conditions,
     split_faults,
@@ -52,6 +53,12 @@ def emulation_class(challenge: type[AnyChallenge]) -> type[AnyEmulation] | None:
         return None
     if not (isinstance(found, type) and issubclass(found, Emulation)):
         raise ConfigError(f"{challenge.name}: its emulation is {found!r}, not an Emulation")
+    clash = sorted(set(found.faults) & {fault.value for fault in Fault})
+    if clash:
+        raise ConfigError(
+            f"{challenge.name}: its emulation's fault {clash[0]!r} is also one of the "
+            "sandbox's own faults: rename it"
+        )
     if found.slug and found.slug != challenge.name:
         raise ConfigError(
             f"{challenge.name}: its emulation {found.__name__} says it is {found.slug!r}; "

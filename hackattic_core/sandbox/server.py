@@ -12,12 +12,11 @@ import contextlib
 import ipaddress
 import json
 import logging
-import os
 import secrets
 import socket
 import struct
 import sys
-from collections.abc import AsyncIterator, Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from hackattic_core.sandbox.build import Emulations, build_emulations
 from hackattic_core.sandbox.conditions import SandboxConditions
 from hackattic_core.sandbox.emulation import AnyEmulation
 from hackattic_core.sandbox.faults import ConnectionAborter
+from hackattic_core.serving import bind_tcp, quiet_server, wait_started
 from hackattic_core.settings import is_loopback_host
 
 if TYPE_CHECKING:
@@ -67,34 +67,6 @@ class SandboxHandle:
     async def wait_closed(self) -> None:
         """Wait until the server stops (without stopping it when cancelled)."""
         await asyncio.wait({self._task})
-
-
-class _Server(uvicorn.Server):
-    """uvicorn's server, leaving the signals to the caller's event loop.
-
-    It also stops as soon as :meth:`request_exit` is called, instead of at its next
-    0.1-second tick.
-    """
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self._exit_requested = asyncio.Event()
-
-    def request_exit(self) -> None:
-        self.should_exit = True
-        self._exit_requested.set()
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
-
-    async def main_loop(self) -> None:
-        counter = 0
-        while not await self.on_tick(counter):
-            counter = (counter + 1) % 864000
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(0.1):
-                    await self._exit_requested.wait()
 
 
 class _DropShutdownCancellations(logging.Filter):
@@ -136,30 +108,6 @@ def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
     )
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host``:``port`` (OSError if that fails).
-
-    Made with the protocol ``getaddrinfo`` names (``IPPROTO_TCP``, not 0): asyncio turns
-    Nagle's algorithm off (``TCP_NODELAY``) only on such sockets, and with Nagle on every
-    small answer waits ~40 ms for the client's delayed ACK.
-    """
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        if os.name != "nt":
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        sock.bind(address)
-        sock.listen(2048)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
 def _url_host(address: str) -> str:
     """How URLs name the bound address (loopback for a wildcard bind)."""
     ip = ipaddress.ip_address(address)
@@ -190,14 +138,6 @@ def _connection_aborter(server: uvicorn.Server) -> ConnectionAborter:
         return False
 
     return abort
-
-
-async def _wait_started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("the sandbox server stopped while starting")
-        await asyncio.sleep(0.005)
 
 
 async def _start_emulations(emulations: Emulations, *, strict: bool) -> list[AnyEmulation]:
@@ -250,7 +190,7 @@ async def serve_sandbox(
     if not isinstance(emulations, Emulations):
         emulations = Emulations(built=dict(emulations))
     token = access_token or secrets.token_hex(16)
-    sock = _bind(host, port)
+    sock = bind_tcp(host, port, backlog=2048)
     bound_host, bound_port = sock.getsockname()[:2]
     authority = f"{_url_host(bound_host)}:{bound_port}"
     for emulation in emulations.built.values():
@@ -268,11 +208,11 @@ async def serve_sandbox(
         await _stop_emulations(started)
         raise
     state = sandbox_state(app)
-    server = _Server(_config(app, host, port))
+    server = quiet_server(_config(app, host, port))
     state.faults.abort_connection = _connection_aborter(server)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="hackattic-sandbox")
     try:
-        await _wait_started(server, task)
+        await wait_started(server, task)
         logger.info("sandbox serving on http://%s", authority)
         yield SandboxHandle(
             base_url=f"http://{authority}",

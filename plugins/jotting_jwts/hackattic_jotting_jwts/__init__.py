@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge jotting_jwts (see its README.md)."""

@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge serving_dns (see its README.md)."""

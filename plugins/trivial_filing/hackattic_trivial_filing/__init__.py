@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge trivial_filing (see its README.md)."""
