@@ -30,7 +30,9 @@ Fixtures (all function-scoped; redefine one in a ``conftest.py`` to change it):
 - ``hackattic_cli``: ``hackattic_cli(*args, env={…}, files={…}, timeout=…)`` runs the real
   ``hackattic`` command in a clean process and returns a
   :class:`~hackattic_core.testing.CliResult` (exit code, stdout, stderr, ``.json``);
-  ``hackattic_cli_start`` returns the running :class:`~hackattic_core.testing.CliProcess`.
+  ``hackattic_cli_start`` returns the running :class:`~hackattic_core.testing.CliProcess`;
+- ``hackattic_fake_service``: hackattic.com played on loopback with a crafted problem
+  (:class:`~hackattic_core.testing.FakeService`), for the real CLI against hostile ones.
 
 This module is imported by every pytest run in an environment where the core is installed,
 so it imports nothing heavy until a fixture is used.
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
     from hackattic_core.sandbox.emulation import AnyEmulation
     from hackattic_core.sandbox.server import SandboxHandle
     from hackattic_core.settings import Settings
-    from hackattic_core.testing import CliProcess, CliResult, CliRunner
+    from hackattic_core.testing import CliProcess, CliResult, CliRunner, FakeService
 
 SANDBOX_SEED = 1234
 SANDBOX_TIME_SCALE = 1.0
@@ -324,3 +326,22 @@ def hackattic_cli(hackattic_cli_runner: CliRunner) -> Callable[..., CliResult]:
     ``json``). ``check`` asserts what no run may do (a traceback, a leaked secret, bad
     ``--json``)."""
     return hackattic_cli_runner.run
+
+
+@pytest.fixture
+def hackattic_fake_service() -> Iterator[FakeService]:
+    """hackattic.com played on loopback with a problem the test crafts:
+    ``env = hackattic_fake_service.serve({"field": …})``, then
+    ``hackattic_cli("run", SLUG, "--json", env=env)``; it records what was submitted
+    (``submitted()``) and can hold the submit (``hold_submit.set()``)."""
+    from hackattic_core.testing import fake_service
+
+    with fake_service() as service:
+        yield service
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The ``timing`` marker, for every plugin's tests (see the README)."""
+    config.addinivalue_line(
+        "markers", "timing: bounds wall-clock time from above (deselect on a loaded machine)"
+    )

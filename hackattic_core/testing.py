@@ -5,7 +5,10 @@ The pytest plugin (``hackattic_core.pytest_plugin``) turns these into fixtures:
 - ``hackattic_cli(*args, env={…}, files={…}, timeout=120, check=True) -> CliResult``:
   ``hackattic ARGS`` to its end;
 - ``hackattic_cli_start(*args, …) -> CliProcess``: the same, still running (to send it a
-  signal, say).
+  signal, say);
+- ``hackattic_fake_service``: a :class:`FakeService`, hackattic.com played on loopback
+  with a problem the test crafts (``env = hackattic_fake_service.serve({...})``), to run
+  the real CLI against a hostile or costly problem.
 
 Each child runs the installed ``hackattic`` console script in an empty folder of its own
 (no ``.env`` leaks in, unless ``files`` writes one), with no ``HACKATTIC_*`` variable from
@@ -22,9 +25,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +41,10 @@ __all__ = [
     "CliRunner",
     "CliTimeout",
     "ExitCode",
+    "FakeService",
     "RunCheckFailed",
     "clean_env",
+    "fake_service",
     "hackattic_executable",
 ]
 
@@ -273,3 +280,93 @@ class CliRunner:
     def close(self) -> None:
         for process in self.running:
             process.kill()
+
+
+@dataclass
+class FakeService:
+    """hackattic.com played on loopback by a test, with a problem the test crafts (a
+    hostile one, say), to run the real CLI against (``env``).
+
+    Every ``GET /challenges/<slug>/problem`` answers :attr:`problem` (bytes as they are, or
+    a dict as JSON); every ``POST /challenges/<slug>/solve`` is recorded and answered
+    :attr:`verdict` — unless :attr:`hold_submit` is set, when the answer waits for
+    :attr:`released` (a submit still pending, to interrupt). Other paths answer 404.
+    """
+
+    token: str = "fake-service-token-4b1d"  # noqa: S105 - a test service's, not a secret
+    problem: bytes = b"{}"
+    verdict: dict[str, Any] = field(default_factory=lambda: {"result": "passed (fake)"})
+    base_url: str = ""
+    requests: list[tuple[str, str, bytes]] = field(default_factory=list)
+    fetched: threading.Event = field(default_factory=threading.Event)
+    submit_arrived: threading.Event = field(default_factory=threading.Event)
+    hold_submit: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    max_request_bytes: int = 1 << 20
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment that points the CLI here."""
+        return {"HACKATTIC_BASE_URL": self.base_url, "HACKATTIC_ACCESS_TOKEN": self.token}
+
+    def serve(self, problem: Mapping[str, Any] | bytes) -> dict[str, str]:
+        """Answer ``problem`` from now on; returns :attr:`env`."""
+        self.problem = problem if isinstance(problem, bytes) else json.dumps(problem).encode()
+        return self.env
+
+    def submitted(self) -> list[bytes]:
+        """The bodies POSTed to ``/solve``, in order."""
+        return [body for method, _, body in self.requests if method == "POST"]
+
+
+def _fake_service_handler(service: FakeService) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            service.requests.append(("GET", self.path, b""))
+            if self.path.startswith("/challenges/") and "/problem" in self.path:
+                service.fetched.set()
+                self._reply(200, service.problem)
+            else:
+                self._reply(404, b'{"error": "not found"}')
+
+        def do_POST(self) -> None:
+            length = min(int(self.headers.get("Content-Length") or 0), service.max_request_bytes)
+            service.requests.append(("POST", self.path, self.rfile.read(length)))
+            if not (self.path.startswith("/challenges/") and "/solve" in self.path):
+                self._reply(404, b'{"error": "not found"}')
+                return
+            service.submit_arrived.set()
+            if service.hold_submit.is_set():
+                service.released.wait(RUN_TIMEOUT)
+            self._reply(200, json.dumps(service.verdict).encode())
+
+        def _reply(self, status: int, body: bytes) -> None:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gone
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the test reads :attr:`FakeService.requests` instead."""
+
+    return Handler
+
+
+@contextlib.contextmanager
+def fake_service() -> Iterator[FakeService]:
+    """A :class:`FakeService` on a free loopback port, in a thread, stopped after."""
+    service = FakeService()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _fake_service_handler(service))
+    server.daemon_threads = True
+    service.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, name="hackattic-fake", daemon=True)
+    thread.start()
+    try:
+        yield service
+    finally:
+        service.released.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -322,3 +322,16 @@ def test_the_cli_fixtures_work_together(hackattic_cli: Any, hackattic_cli_start:
     started = hackattic_cli_start("--version")
     finished = hackattic_cli("--version")
     assert started.wait().exit_code == finished.exit_code == ExitCode.PASSED
+
+
+def test_the_fake_service_serves_a_crafted_problem_and_records_the_submit(
+    hackattic_fake_service: Any,
+) -> None:
+    env = hackattic_fake_service.serve(b'{"bytes": "not base64"}')
+    base = env["HACKATTIC_BASE_URL"]
+    problem = httpx.get(f"{base}/challenges/anything/problem?access_token=x")
+    verdict = httpx.post(f"{base}/challenges/anything/solve?access_token=x", content=b"{}")
+    assert problem.content == b'{"bytes": "not base64"}'
+    assert "passed" in verdict.json()["result"]
+    assert hackattic_fake_service.submitted() == [b"{}"]
+    assert httpx.get(f"{base}/elsewhere").status_code == 404
