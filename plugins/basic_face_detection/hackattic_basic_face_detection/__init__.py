@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge basic_face_detection (see its README.md)."""
