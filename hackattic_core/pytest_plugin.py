@@ -34,6 +34,9 @@ Fixtures (all function-scoped; redefine one in a ``conftest.py`` to change it):
 - ``hackattic_fake_service``: hackattic.com played on loopback with a crafted problem
   (:class:`~hackattic_core.testing.FakeService`), for the real CLI against hostile ones.
 
+For async tests, :func:`hackattic_core.testing.open_sandbox` serves one challenge's
+emulation in the test's own event loop with per-call conditions, options and faults.
+
 This module is imported by every pytest run in an environment where the core is installed,
 so it imports nothing heavy until a fixture is used.
 """

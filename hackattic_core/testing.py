@@ -27,13 +27,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from hackattic_core.errors import ExitCode
+
+if TYPE_CHECKING:
+    from hackattic_core.challenge import AnyChallenge
+    from hackattic_core.sandbox.server import SandboxHandle
 
 __all__ = [
     "CliProcess",
@@ -46,13 +51,15 @@ __all__ = [
     "clean_env",
     "fake_service",
     "hackattic_executable",
+    "open_sandbox",
 ]
 
 RUN_TIMEOUT = 120.0
 FAST_RETRIES = {"HACKATTIC_RETRY_BACKOFF": "0.05", "HACKATTIC_RETRY_BACKOFF_MAX": "0.2"}
 """Small retry waits so that a retried run stays quick."""
 SECRET_VARIABLES = ("HACKATTIC_ACCESS_TOKEN",)
-"""Variables whose values must never be printed (and any ``*_PROXIES`` with a password)."""
+"""Variables whose values must never be printed; of a ``*_PROXIES`` list, the passwords
+its URLs hold."""
 
 
 class RunCheckFailed(AssertionError):
@@ -236,6 +243,23 @@ class CliProcess:
                 handle.close()
 
 
+def secrets_in(env: Mapping[str, str | None]) -> list[str]:
+    """The values in ``env`` that no output may show: the access token, and the passwords
+    in proxy URLs (``HACKATTIC_*_PROXIES``)."""
+    found = []
+    for name, value in env.items():
+        if not value or not value.strip():
+            continue
+        if name in SECRET_VARIABLES:
+            found.append(value.strip())
+        elif name.endswith("_PROXIES"):
+            for url in value.split(","):
+                password = urlsplit(url.strip()).password
+                if password:
+                    found.append(password)
+    return found
+
+
 class CliRunner:
     """Starts ``hackattic`` processes in folders under ``root`` and kills any left at
     :meth:`close`."""
@@ -257,11 +281,7 @@ class CliRunner:
         for name, content in (files or {}).items():
             (cwd / name).write_bytes(content)
         extra = dict(env or {})
-        secrets = [
-            value.strip()
-            for name, value in extra.items()
-            if value and value.strip() and (name in SECRET_VARIABLES or "PASSWORD" in name)
-        ]
+        secrets = secrets_in(extra)
         process = CliProcess(list(args), cwd, clean_env(cwd, extra), secrets, check)
         self.running.append(process)
         return process
@@ -370,3 +390,39 @@ def fake_service() -> Iterator[FakeService]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextlib.asynccontextmanager
+async def open_sandbox(
+    challenge: type[AnyChallenge],
+    *,
+    seed: int = 1234,
+    time_scale: float = 1.0,
+    faults: Iterable[str] = (),
+    fault_count: int | None = None,
+    **options: Any,
+) -> AsyncIterator[SandboxHandle]:
+    """The sandbox serving ``challenge``'s emulation in the test's own event loop, with
+    conditions and options validated as the command line validates them (an unknown
+    option or fault is a :class:`~hackattic_core.errors.ConfigError`), never read from the
+    environment; for async tests that drive an emulation over its real routes.
+
+    ``handle.base_url``, ``handle.ws_base_url``, ``handle.access_token`` and
+    ``handle.emulations[slug]`` (its ``stats()``) are what a test needs.
+    """
+    from hackattic_core.sandbox.build import build_emulations
+    from hackattic_core.sandbox.conditions import sandbox_conditions
+    from hackattic_core.sandbox.server import serve_sandbox
+
+    core: dict[str, Any] = {"seed": seed, "time_scale": time_scale, "faults": list(faults)}
+    if fault_count is not None:
+        core["fault_count"] = fault_count
+    conditions = sandbox_conditions(core, read_env=False)
+    emulations = build_emulations(
+        {challenge.name: challenge},
+        conditions,
+        {challenge.name: {key: str(value) for key, value in options.items()}},
+        read_env=False,
+    )
+    async with serve_sandbox(emulations, conditions) as handle:
+        yield handle

@@ -335,3 +335,40 @@ def test_the_fake_service_serves_a_crafted_problem_and_records_the_submit(
     assert "passed" in verdict.json()["result"]
     assert hackattic_fake_service.submitted() == [b"{}"]
     assert httpx.get(f"{base}/elsewhere").status_code == 404
+
+
+def test_open_sandbox_serves_one_challenge_in_the_tests_loop() -> None:
+    from hackattic_core.testing import open_sandbox
+
+    async def main() -> int:
+        async with open_sandbox(FileChallenge, seed=7) as handle:
+            async with httpx.AsyncClient() as client:
+                answer = await client.get(
+                    f"{handle.base_url}/challenges/filer/problem",
+                    params={"access_token": handle.access_token},
+                )
+            return answer.status_code
+
+    assert asyncio.run(main()) == 200
+
+
+def test_open_sandbox_refuses_an_unknown_option_as_the_cli_does() -> None:
+    from hackattic_core.testing import open_sandbox
+
+    async def main() -> None:
+        async with open_sandbox(FileChallenge, colour="red"):
+            pass
+
+    with pytest.raises(ConfigError, match="colour"):
+        asyncio.run(main())
+
+
+def test_only_real_secrets_are_watched_for() -> None:
+    from hackattic_core.testing import secrets_in
+
+    env = {
+        "HACKATTIC_ACCESS_TOKEN": "tok",
+        "HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_WORK": "2",
+        "HACKATTIC_A_GLOBAL_PRESENCE_PROXIES": "http://u:pw1@127.0.0.1:1,socks5://127.0.0.1:2",
+    }
+    assert secrets_in(env) == ["tok", "pw1"]

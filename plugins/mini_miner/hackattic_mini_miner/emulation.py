@@ -1,8 +1,9 @@
 """The offline sandbox's stand-in for mini_miner: issues blocks to mine, checks nonces.
 
 Problems look like the service's: ``{"difficulty": D, "block": {"nonce": null, "data":
-[...]}}`` with 1–8 pairs of a 32-hex-digit string and a small signed integer. The
-difficulty is a condition (``-o difficulty=20``): the service asks 13–14 bits.
+[...]}}`` (``nonce`` before ``data``, as the service orders them) with 1–8 pairs of a
+32-hex-digit string and a small signed integer. The difficulty is drawn from the 13 and 14
+bits the service was seen to ask, or fixed by a condition (``-o difficulty=20``).
 
 The checker shares no code with the solver: it serialises the block with the nonce itself,
 hashes it in one go and counts the zero bits on the hex digest's binary text.
@@ -19,6 +20,9 @@ from pydantic import Field
 from hackattic_core import Emulation, EmulationConditions, Issued
 
 MIN_PAIRS, MAX_PAIRS = 1, 8
+"""How many pairs a block holds: not known of the service (an assumption)."""
+DIFFICULTIES_SEEN = (13, 14)
+"""The difficulties the service was seen to ask."""
 SMALL_INT = 100
 """Data integers are drawn from -SMALL_INT..SMALL_INT (the service's range is unknown)."""
 
@@ -26,11 +30,11 @@ SMALL_INT = 100
 class MiniMinerConditions(EmulationConditions):
     """``-o difficulty=N`` or ``HACKATTIC_SANDBOX_MINI_MINER_DIFFICULTY``."""
 
-    difficulty: int = Field(
-        default=14,
+    difficulty: int | None = Field(
+        default=None,
         ge=1,
         le=40,
-        description="Leading zero bits asked (the service asks 13–14).",
+        description="Leading zero bits asked (default: 13 or 14, as the service asks).",
     )
 
 
@@ -59,22 +63,26 @@ def check_nonce(data: list[list[Any]], difficulty: int, solution: dict[str, Any]
     return None
 
 
-class MiniMinerEmulation(Emulation):
-    slug = "mini_miner"
+Block = tuple[list[list[Any]], int]
+"""What an issued problem keeps: its data pairs and its difficulty."""
+
+
+class MiniMinerEmulation(Emulation[MiniMinerConditions, Block]):
     conditions_model = MiniMinerConditions
 
-    async def new_problem(self) -> Issued:
+    async def new_problem(self) -> Issued[Block]:
         rng = self.env.rng
-        conditions: MiniMinerConditions = self.env.conditions
-        data = [
+        data: list[list[Any]] = [
             [rng.randbytes(16).hex(), rng.randint(-SMALL_INT, SMALL_INT)]
             for _ in range(rng.randint(MIN_PAIRS, MAX_PAIRS))
         ]
-        difficulty = conditions.difficulty
+        difficulty = self.env.conditions.difficulty
+        if difficulty is None:
+            difficulty = rng.choice(DIFFICULTIES_SEEN)
         # The service's key order: nonce before data (the hash sorts them anyway).
         problem = {"difficulty": difficulty, "block": {"nonce": None, "data": data}}
         return Issued(problem=problem, state=(data, difficulty))
 
-    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+    async def check(self, issued: Issued[Block], solution: dict[str, Any]) -> str | None:
         data, difficulty = issued.state
         return check_nonce(data, difficulty, solution)

@@ -279,6 +279,20 @@ def mine(
     return mine_in_processes(prefix, difficulty, workers, report=report, cancelled=cancelled)
 
 
+def hash_rate(prefix: bytes, seconds: float = 0.05) -> float:
+    """Hashes per second of one core on this block (measured for about ``seconds``)."""
+    base = hashlib.sha256(prefix)
+    limit = bytes(DIGEST_BITS // 8)  # nothing is below zero: every nonce of a chunk is tried
+    chunks = 0
+    started = time.perf_counter()
+    while True:
+        scan_chunk(base, limit, 1 + chunks)
+        chunks += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            return chunks * CHUNK / elapsed
+
+
 def usable_cores() -> int:
     """Cores this process may run on (its affinity where the OS tells it), at least 1."""
     if hasattr(os, "sched_getaffinity"):

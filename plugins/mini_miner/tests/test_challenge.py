@@ -19,8 +19,10 @@ from hackattic_mini_miner.challenge import (
     MiniMinerSolution,
 )
 from hackattic_mini_miner.emulation import check_nonce
-from hackattic_mini_miner.mining import usable_cores
+from hackattic_mini_miner.mining import block_prefix, hash_rate, usable_cores
 from pydantic import ValidationError
+
+from hackattic_core import CostLimitExceeded
 
 SERVICE_PROBLEM: dict[str, Any] = {
     "difficulty": 14,
@@ -135,6 +137,19 @@ def test_solves_in_processes_from_the_parallel_difficulty(hackattic_context: Any
     assert not multiprocessing.active_children()
 
 
+def mining_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("hackattic-mine")]
+
+
+def wait_until_no_mining_thread(seconds: float = 10.0) -> None:
+    """run_blocking abandons its thread on cancellation; ours stops at its next look (a
+    quarter of a second), its worker processes with it."""
+    deadline = time.monotonic() + seconds
+    while mining_threads() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not mining_threads()
+
+
 def test_an_interrupted_solve_stops_mining(hackattic_context: Any) -> None:
     progress = RecordingProgress()
     with pytest.raises(TimeoutError):
@@ -145,8 +160,7 @@ def test_an_interrupted_solve_stops_mining(hackattic_context: Any) -> None:
             progress=progress,
             plugin_settings=MiniMinerSettings(workers=1),
         )
-    # asyncio.run waited for the mining thread (asyncio_N), which stopped at its next look.
-    assert not [t for t in threading.enumerate() if t.name.startswith("asyncio_")]
+    wait_until_no_mining_thread()
     # Progress came from the mining thread through the event loop.
     assert progress.updates
     assert progress.updates[-1][0] == "mining 40 bits"
@@ -155,8 +169,48 @@ def test_an_interrupted_solve_stops_mining(hackattic_context: Any) -> None:
 
 def test_an_interrupted_solve_stops_the_processes(hackattic_context: Any) -> None:
     settings = MiniMinerSettings(workers=2, parallel_difficulty=1)
-    started = time.monotonic()
     with pytest.raises(TimeoutError):
         solve(hackattic_context, problem_of([], 40), timeout=0.5, plugin_settings=settings)
-    assert time.monotonic() - started < 5
+    wait_until_no_mining_thread()
     assert not multiprocessing.active_children()
+
+
+# ----------------------------------------------------------------------------- cost
+
+
+@pytest.mark.parametrize(
+    ("difficulty", "settings", "message"),
+    [
+        (
+            33,
+            MiniMinerSettings(),
+            "the problem's difficulty is 33 bits, over the limit of 32 bits "
+            "(HACKATTIC_MINI_MINER_MAX_DIFFICULTY)",
+        ),
+        (
+            30,
+            MiniMinerSettings(max_seconds=1, workers=1),
+            "the problem's expected mining time (30 bits: 2**30 hashes at ",
+        ),
+    ],
+    ids=["difficulty", "time"],
+)
+def test_a_costly_problem_is_refused(
+    difficulty: int, settings: MiniMinerSettings, message: str
+) -> None:
+    problem = MiniMinerProblem.model_validate(problem_of([], difficulty))
+    with pytest.raises(CostLimitExceeded) as caught:
+        MiniMinerChallenge().check_cost(problem, settings)
+    assert str(caught.value).startswith(message)
+    assert caught.value.exit_code == 3
+
+
+def test_hackattics_difficulties_cost_no_measurement() -> None:
+    for difficulty in (13, 14, 23):
+        problem = MiniMinerProblem.model_validate(problem_of([], difficulty))
+        MiniMinerChallenge().check_cost(problem, MiniMinerSettings(max_seconds=1e-9))
+
+
+def test_the_hash_rate_is_measured() -> None:
+    rate = hash_rate(block_prefix([["ab" * 16, 1]]), seconds=0.02)
+    assert rate > 10_000

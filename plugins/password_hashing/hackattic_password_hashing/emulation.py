@@ -1,10 +1,11 @@
 """The offline sandbox's stand-in for password_hashing: issues problems and checks answers.
 
-Problems have hackattic's shape (see :mod:`.challenge`), with a password of a few random
-words (sometimes with a non-ASCII one, so that the UTF-8 encoding matters), an 8 to 16 byte
-salt, and the parameters of the conditions: realistic by default (500000 PBKDF2 rounds;
-scrypt N=2**17, r=8, p=2: 128 MiB, about a second on one core of a CI machine), small in
-tests (``-o rounds=1000 -o scrypt_n=1024``).
+Problems have hackattic's shape (see :mod:`.challenge`) and, by default, its values as
+seen in real problems: an ASCII password of a few words and a number, an 8 to 16 byte salt,
+PBKDF2-SHA256 with 490,000 to 600,000 rounds, scrypt N=2**18, r=16, p=2, buflen 32 (512 MiB,
+about 2.5 s on one core). Wider cases are options: ``non_ascii`` (a non-ASCII word one
+time in four, so that the UTF-8 encoding matters), any ``rounds``, N, r, p; our tests use
+small ones (``-o rounds=1000 -o scrypt_n=1024``).
 
 The checker does not use the solver's code: hashlib's scrypt (cryptography's only when the
 memory needed is beyond hashlib's 2 GiB limit), hashlib's PBKDF2, the hmac module. It
@@ -24,11 +25,13 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from hackattic_core import Emulation, EmulationConditions, Issued
+from hackattic_core import Emulation, EmulationConditions, Issued, run_blocking
 
 CONTROL_HEX = "b19a18ea8a50a861d08eb94be602f6cbfe67ab98d2021400a3b83fbe3b8ba698"
 """hackattic's ``_control``: scrypt("rosebud", "pepper", N=128, r=4, p=8, 32 bytes)."""
 PBKDF2_LENGTH = 32
+ROUNDS_SEEN = (490_000, 600_000)
+"""The PBKDF2 round counts hackattic was seen to send."""
 HASHLIB_MAXMEM = 2**31 - 1
 """hashlib.scrypt refuses a larger ``maxmem``."""
 FIELDS = ("sha256", "hmac", "pbkdf2", "scrypt")
@@ -46,14 +49,17 @@ NON_ASCII_WORDS = ("crème", "naïve", "smörgåsbord", "façade", "jalapeño", 
 class PasswordHashingConditions(EmulationConditions):
     """The parameters problems are issued with (``-o rounds=1000 -o scrypt_n=1024``)."""
 
-    rounds: int = Field(
-        default=500_000, ge=1, le=2**31 - 1, description="PBKDF2 rounds (hackattic: 490k-600k)."
+    rounds: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="PBKDF2 rounds (default: drawn from hackattic's 490k-600k).",
     )
     pbkdf2_hash: str = Field(default="sha256", description="PBKDF2's hash (hackattic: sha256).")
     scrypt_n: int = Field(
-        default=2**17, ge=2, description="scrypt N, a power of two (hackattic: 2**17 to 2**19)."
+        default=2**18, ge=2, description="scrypt N, a power of two (hackattic: 2**17 to 2**19)."
     )
-    scrypt_r: int = Field(default=8, ge=1, le=64, description="scrypt r (hackattic: 8 to 32).")
+    scrypt_r: int = Field(default=16, ge=1, le=64, description="scrypt r (hackattic: 8 to 32).")
     scrypt_p: int = Field(default=2, ge=1, le=16, description="scrypt p (hackattic: 2 to 4).")
     scrypt_buflen: int = Field(
         default=32, ge=1, le=1024, description="scrypt output bytes (hackattic: 32)."
@@ -61,6 +67,10 @@ class PasswordHashingConditions(EmulationConditions):
     rounds_field: Literal["rounds", "iterations"] = Field(
         default="rounds",
         description="The name of the PBKDF2 round count ('iterations' on an old hackattic page).",
+    )
+    non_ascii: bool = Field(
+        default=False,
+        description="One password in four has a non-ASCII word (hackattic's are ASCII).",
     )
     accept_uppercase: bool = Field(
         default=False, description="Accept uppercase hex too (hackattic's page says lowercase)."
@@ -113,7 +123,7 @@ def scrypt_reference(password: bytes, salt: bytes, n: int, r: int, p: int, bufle
 async def expected_answer(inputs: Inputs) -> dict[str, str]:
     """The four right digests; PBKDF2 and scrypt at once, off the event loop."""
     pbkdf2, scrypt = await asyncio.gather(
-        asyncio.to_thread(
+        run_blocking(
             hashlib.pbkdf2_hmac,
             inputs.pbkdf2_hash,
             inputs.password,
@@ -121,7 +131,7 @@ async def expected_answer(inputs: Inputs) -> dict[str, str]:
             inputs.rounds,
             PBKDF2_LENGTH,
         ),
-        asyncio.to_thread(
+        run_blocking(
             scrypt_reference,
             inputs.password,
             inputs.salt,
@@ -165,24 +175,26 @@ def compare(
     return "; ".join(problems) or None
 
 
-class PasswordHashingEmulation(Emulation):
-    slug = "password_hashing"
+class PasswordHashingEmulation(Emulation[PasswordHashingConditions, Inputs]):
     conditions_model = PasswordHashingConditions
 
     def _password(self) -> str:
         rng = self.env.rng
         words = rng.sample(WORDS, rng.randint(2, 4))
-        if rng.random() < 0.25:
+        if self.env.conditions.non_ascii and rng.random() < 0.25:
             words[rng.randrange(len(words))] = rng.choice(NON_ASCII_WORDS)
         return rng.choice("-_. ").join(words) + str(rng.randint(0, 999))
 
-    async def new_problem(self) -> Issued:
+    async def new_problem(self) -> Issued[Inputs]:
         rng = self.env.rng
-        conditions: PasswordHashingConditions = self.env.conditions
+        conditions = self.env.conditions
+        rounds = conditions.rounds
+        if rounds is None:
+            rounds = rng.randint(*ROUNDS_SEEN)
         inputs = Inputs(
             password=self._password().encode(),
             salt=rng.randbytes(rng.randint(8, 16)),
-            rounds=conditions.rounds,
+            rounds=rounds,
             pbkdf2_hash=conditions.pbkdf2_hash,
             n=conditions.scrypt_n,
             r=conditions.scrypt_r,
@@ -203,9 +215,10 @@ class PasswordHashingEmulation(Emulation):
         }
         return Issued(problem=problem, state=inputs)
 
-    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
-        inputs: Inputs = issued.state
+    async def check(self, issued: Issued[Inputs], solution: dict[str, Any]) -> str | None:
+        inputs = issued.state
         if inputs.expected is None:  # computed once, at the first check
             inputs.expected = await expected_answer(inputs)
-        conditions: PasswordHashingConditions = self.env.conditions
-        return compare(inputs.expected, solution, accept_uppercase=conditions.accept_uppercase)
+        return compare(
+            inputs.expected, solution, accept_uppercase=self.env.conditions.accept_uppercase
+        )

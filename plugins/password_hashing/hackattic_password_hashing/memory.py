@@ -14,7 +14,8 @@ fails with one line saying both.
   file cache): inside a container ``MemAvailable`` is the host's;
 - the address-space and data rlimits (``ulimit -v``, ``ulimit -d``), less what the
   process already maps;
-- a cap the user sets (``HACKATTIC_PASSWORD_HASHING_MEMORY_LIMIT_MIB``).
+- (the cap the user sets, ``HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_MEMORY_MIB``, is
+  checked before this, with the problem's other costs).
 
 The readers take their files as arguments so that tests give them made-up figures.
 """

@@ -12,8 +12,7 @@ from hackattic_password_hashing.challenge import (
     PasswordHashingSolution,
 )
 
-from hackattic_core import ProblemError
-from hackattic_core.runner import validate_problem
+from hackattic_core import ProblemError, validate_problem
 
 RAW: dict[str, Any] = {
     "password": "correct horse",
@@ -79,7 +78,7 @@ def test_the_hash_name_is_hashlibs() -> None:
         ("salt", "not base64!", "salt", "not valid base64"),
         ("salt", 12, "salt", "expected a base64 string"),
         ("salt", ..., "salt", "field required"),
-        ("password", "\udc80", "password", "not encodable as utf-8"),
+        ("password", "\udc80", "password", "unable to parse raw data as a unicode string"),
         ("pbkdf2.hash", "md7", "pbkdf2.hash", "hash 'md7' is not one pbkdf2 can use"),
         ("pbkdf2.hash", "shake_128", "pbkdf2.hash", "is not one pbkdf2 can use"),
         ("pbkdf2.rounds", 0, "pbkdf2.rounds", "greater than or equal to 1"),
@@ -90,6 +89,12 @@ def test_the_hash_name_is_hashlibs() -> None:
         ("scrypt.r", 0, "scrypt.r", "greater than or equal to 1"),
         ("scrypt.buflen", 0, "scrypt.buflen", "greater than or equal to 1"),
         ("scrypt.buflen", 10**9, "scrypt.buflen", "less than or equal to"),
+        ("scrypt.r", 10**9, "scrypt.r", "less than or equal to"),
+        ("scrypt.r", 10**10, "scrypt.r", "less than or equal to"),
+        ("scrypt.N", 2**70, "scrypt.N", "less than or equal to"),
+        ("scrypt.p", 2**40, "scrypt.p", "less than or equal to"),
+        ("password", "x" * (64 * 1024 + 1), "password", "at most 65536 characters"),
+        ("salt", "QUFB" * 20_000, "salt", "over the limit of 65,536"),
     ],
 )
 def test_a_malformed_problem_is_refused_naming_the_field(
@@ -118,3 +123,13 @@ def test_the_solution_json_has_hackattics_field_names() -> None:
         "pbkdf2": "c",
         "scrypt": "d",
     }
+
+
+def test_openssls_own_limit_on_p_128_r_is_ours_in_one_line() -> None:
+    raw = changed("scrypt.p", 2**21)
+    raw["scrypt"].update(N=1024, r=8)  # p·128·r = 2**31 bytes
+    with pytest.raises(ProblemError) as caught:
+        validate_problem(PasswordHashingChallenge, raw)
+    message = str(caught.value)
+    assert "p·128·r = 2147483648 bytes is over OpenSSL's limit of 2147483647" in message
+    assert "\n" not in message

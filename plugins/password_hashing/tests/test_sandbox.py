@@ -3,20 +3,17 @@ real command line in a process of its own."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hackattic_core import RunResult
+from hackattic_core import ExitCode, RunResult
+from hackattic_core.testing import CliResult
 
 Run = Callable[..., RunResult]
-HACKATTIC = Path(sys.executable).with_name("hackattic")
+Cli = Callable[..., CliResult]
+Options = dict[str, dict[str, Any]]
 
 
 def test_passes_in_the_sandbox(hackattic_run: Run) -> None:
@@ -24,20 +21,6 @@ def test_passes_in_the_sandbox(hackattic_run: Run) -> None:
     assert result.passed, result.error or result.message
     assert result.solution is not None
     assert set(result.solution) == {"sha256", "hmac", "pbkdf2", "scrypt"}
-
-
-def hackattic(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own command and arguments
-        [str(HACKATTIC), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
-
-
-Options = dict[str, dict[str, Any]]
 
 
 def small_options(sandbox_options: Options, **overrides: object) -> list[str]:
@@ -48,34 +31,39 @@ def small_options(sandbox_options: Options, **overrides: object) -> list[str]:
     return options
 
 
-@pytest.mark.parametrize("rounds_field", ["rounds", "iterations"])
-def test_the_command_line_passes(rounds_field: str, hackattic_sandbox_options: Options) -> None:
-    done = hackattic(
+@pytest.mark.parametrize(
+    "overrides",
+    [{"rounds_field": "rounds"}, {"rounds_field": "iterations"}, {"non_ascii": "true"}],
+    ids=["rounds", "iterations", "non-ascii"],
+)
+def test_the_command_line_passes(
+    overrides: dict[str, str], hackattic_sandbox_options: Options, hackattic_cli: Cli
+) -> None:
+    result = hackattic_cli(
         "run",
         "password_hashing",
         "--sandbox",
-        *small_options(hackattic_sandbox_options, rounds_field=rounds_field),
+        *small_options(hackattic_sandbox_options, **overrides),
         "--json",
     )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
-    assert report["status"] == "passed", report
-    assert report["exit_code"] == 0
+    assert result.exit_code == ExitCode.PASSED, result
+    assert result.json["status"] == "passed"
 
 
-def test_the_command_line_refuses_too_little_memory_in_one_line(
-    hackattic_sandbox_options: Options,
+def test_the_command_line_refuses_too_much_memory_in_one_line(
+    hackattic_sandbox_options: Options, hackattic_cli: Cli
 ) -> None:
-    done = hackattic(
+    result = hackattic_cli(
         "run",
         "password_hashing",
         "--sandbox",
         *small_options(hackattic_sandbox_options, scrypt_n=2**19, scrypt_r=32),
         "--json",
-        env={"HACKATTIC_PASSWORD_HASHING_MEMORY_LIMIT_MIB": "64"},
+        env={"HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_MEMORY_MIB": "64"},
+        check=False,  # the kit takes any *PASSWORD* variable's value for a secret
     )
-    assert done.returncode == 4, done.stderr
-    report = json.loads(done.stdout)
-    assert report["exit_code"] == 4
-    assert "needs 2.0 GiB of memory but only 64 MiB is available" in report["error"]
-    assert "Traceback" not in done.stderr
+    assert result.exit_code == ExitCode.SERVICE, result
+    assert "Traceback" not in result.stderr
+    error = result.json["error"]
+    assert "is 2049 MiB, over the limit of 64 MiB" in error
+    assert "HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_MEMORY_MIB" in error

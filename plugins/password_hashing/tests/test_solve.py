@@ -22,7 +22,7 @@ from hackattic_password_hashing.challenge import (
 from hackattic_password_hashing.emulation import Inputs, expected_answer
 from hackattic_password_hashing.memory import GIB, MemoryLimit
 
-from hackattic_core import SolverError
+from hackattic_core import CostLimitExceeded, SolverError
 
 CONTROL = "b19a18ea8a50a861d08eb94be602f6cbfe67ab98d2021400a3b83fbe3b8ba698"
 
@@ -139,9 +139,7 @@ def test_refuses_the_largest_parameters_when_memory_is_short(
     solve: Solve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        challenge,
-        "available_memory",
-        lambda cap, source: MemoryLimit(GIB, "MemAvailable in /proc/meminfo"),
+        challenge, "available_memory", lambda: MemoryLimit(GIB, "MemAvailable in /proc/meminfo")
     )
     monkeypatch.setattr(challenge, "scrypt_hex", never_called)
     monkeypatch.setattr(challenge, "pbkdf2_hex", never_called)
@@ -154,18 +152,56 @@ def test_refuses_the_largest_parameters_when_memory_is_short(
     assert caught.value.exit_code == 4
 
 
-def test_the_memory_limit_setting_caps_it(solve: Solve, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(challenge, "scrypt_hex", never_called)
-    settings = PasswordHashingSettings(memory_limit_mib=512)
-    with pytest.raises(SolverError, match=r"only 512 MiB is available \(HACKATTIC_PASSWORD_HASH"):
-        solve(problem(n=2**19, r=32, p=2), plugin_settings=settings)
-
-
-def test_the_memory_limit_setting_is_read_from_the_environment(
+@pytest.mark.parametrize(
+    ("settings", "the_problem", "message"),
+    [
+        (
+            PasswordHashingSettings(max_scrypt_memory_mib=512),
+            problem(n=2**19, r=32, p=2),
+            "the problem's scrypt memory 128·r·(N+p+2) (N=524288, r=32, p=2) is 2049 MiB, "
+            "over the limit of 512 MiB (HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_MEMORY_MIB)",
+        ),
+        (
+            PasswordHashingSettings(max_scrypt_work=2**20),
+            problem(n=2**16, r=8, p=4),
+            "the problem's scrypt N·r·p (N=65536, r=8, p=4: about 1 s) is 2097152, over the "
+            "limit of 1048576 (HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_WORK)",
+        ),
+        (
+            PasswordHashingSettings(max_pbkdf2_rounds=999),
+            problem(rounds=1000),
+            "the problem's pbkdf2.rounds (about 0 s) is 1000, over the limit of 999 "
+            "(HACKATTIC_PASSWORD_HASHING_MAX_PBKDF2_ROUNDS)",
+        ),
+    ],
+    ids=["memory", "work", "rounds"],
+)
+def test_the_cost_limits_refuse_before_any_work(
+    settings: PasswordHashingSettings,
+    the_problem: PasswordHashingProblem,
+    message: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HACKATTIC_PASSWORD_HASHING_MEMORY_LIMIT_MIB", "300")
-    assert PasswordHashingSettings().memory_limit_mib == 300
+    monkeypatch.setattr(challenge, "scrypt_hex", never_called)
+    monkeypatch.setattr(challenge, "pbkdf2_hex", never_called)
+    with pytest.raises(CostLimitExceeded) as caught:
+        PasswordHashingChallenge().check_cost(the_problem, settings)
+    assert str(caught.value).startswith(message)
+    assert caught.value.exit_code == 3
+
+
+def test_the_defaults_take_hackattics_largest_problem() -> None:
+    largest = problem(rounds=600_000, n=2**19, r=32, p=4)
+    PasswordHashingChallenge().check_cost(largest, PasswordHashingSettings())
+
+
+def test_the_limits_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_MEMORY_MIB", "300")
+    monkeypatch.setenv("HACKATTIC_PASSWORD_HASHING_MAX_SCRYPT_WORK", "1000")
+    monkeypatch.setenv("HACKATTIC_PASSWORD_HASHING_MAX_PBKDF2_ROUNDS", "2000")
+    settings = PasswordHashingSettings()
+    assert (settings.max_scrypt_memory_mib, settings.max_scrypt_work) == (300, 1000)
+    assert settings.max_pbkdf2_rounds == 2000
 
 
 def test_refuses_a_scrypt_that_misses_the_control_value(
@@ -226,12 +262,14 @@ def longest_stall_of_this_thread(function: Callable[[], object]) -> tuple[float,
     ],
     ids=["pbkdf2", "scrypt"],
 )
+@pytest.mark.timing
 def test_the_slow_hashes_release_the_gil(function: Callable[[], object]) -> None:
     duration, stall = longest_stall_of_this_thread(function)
     assert duration > 0.05  # long enough for a stall to show
     assert stall < 0.5 * duration
 
 
+@pytest.mark.timing
 def test_pbkdf2_and_scrypt_run_at_once(solve: Solve, monkeypatch: pytest.MonkeyPatch) -> None:
     spans: dict[str, tuple[float, float]] = {}
 

@@ -4,7 +4,7 @@ The problem is a one-time token; the solver holds one WebSocket conversation at
 ``<ws base>/_/ws/<token>`` (see :mod:`.conversation`), answering every ``ping!`` with the
 interval the server waited (decoded against the server's own schedule by
 :mod:`.decoder`), and submits the secret the server finally reveals. A lost conversation
-raises :class:`~hackattic_core.errors.AttemptLost`, so the runner fetches a fresh token.
+raises :class:`hackattic_core.AttemptLost`, so the runner fetches a fresh token.
 
 Importing this module stays light (``hackattic list`` imports every plugin): the client,
 websockets and the sandbox's server stack load only when they are used.
@@ -12,7 +12,7 @@ websockets and the sandbox's server stack load only when they are used.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
@@ -21,14 +21,14 @@ from hackattic_core import Challenge, ChallengeSettings, Context, Problem, Solut
 
 from .decoder import DEFAULT_INTERVALS
 
-if TYPE_CHECKING:
-    from hackattic_core import Emulation
+MAX_TOKEN_CHARS = 1024
+"""hackattic's tokens are a few dozen characters; the token goes into the WebSocket URL."""
 
 
 class ChitChatProblem(Problem):
     """What ``GET /challenges/websocket_chit_chat/problem`` returns."""
 
-    token: str = Field(min_length=1)
+    token: str = Field(min_length=1, max_length=MAX_TOKEN_CHARS)
     """The one-time token of the conversation (valid 60 minutes, single use)."""
 
 
@@ -97,20 +97,21 @@ class ChitChatSettings(ChallengeSettings):
         return tuple(sorted(value))
 
 
-class WebsocketChitChat(Challenge):
+class WebsocketChitChat(Challenge[ChitChatProblem, ChitChatSolution, ChitChatSettings]):
     name = "websocket_chit_chat"
     title = "WebSocket chit chat: answer each ping with the interval before it"
     problem_model = ChitChatProblem
     solution_model = ChitChatSolution
     settings_model = ChitChatSettings
+    emulation_class = "hackattic_websocket_chit_chat.emulation:ChitChatEmulation"
 
-    async def solve(self, problem: ChitChatProblem, context: Context) -> ChitChatSolution:
+    async def solve(
+        self, problem: ChitChatProblem, context: Context[ChitChatSettings]
+    ) -> ChitChatSolution:
         from .conversation import ConversationLost, converse, ws_url
         from .progress import ConversationProgress, summary_line
 
         settings = context.plugin_settings
-        if not isinstance(settings, ChitChatSettings):
-            settings = ChitChatSettings()
         display = ConversationProgress(context.progress, attempt=context.attempt)
         try:
             result = await converse(
@@ -132,10 +133,3 @@ class WebsocketChitChat(Challenge):
         context.logger.debug("%s", summary_line(result, context.attempt))
         assert result.secret is not None
         return ChitChatSolution(secret=result.secret)
-
-    @classmethod
-    def emulation(cls) -> type[Emulation] | None:
-        # Imported here: `hackattic list` must not load the sandbox's server stack.
-        from .emulation import ChitChatEmulation
-
-        return ChitChatEmulation

@@ -30,16 +30,13 @@ import asyncio
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
-from hackattic_core import AttemptLost
-from hackattic_core.settings import is_loopback_host
+from hackattic_core import is_loopback_host
 
 from .decoder import DEFAULT_INTERVALS, IntervalDecoder
 from .protocol import (
@@ -52,6 +49,13 @@ from .protocol import (
     PING,
     WRONG_ANSWER_PREFIX,
     WS_PATH,
+)
+from .results import (
+    Beat,
+    BeatCallback,
+    ConversationLost,
+    ConversationResult,
+    LossKind,
 )
 
 __all__ = [
@@ -86,102 +90,6 @@ SHOWN_CHARS: Final = 160
 """How much of a server text a loss reason quotes."""
 UNKNOWN_KEPT: Final = 5
 """How many unknown texts the result keeps (for diagnostics)."""
-
-
-class LossKind(StrEnum):
-    """Why a conversation was lost."""
-
-    MISSED_BEAT = "missed beat"
-    WRONG_ANSWER = "wrong answer"
-    EXPIRED_TOKEN = "expired token"  # noqa: S105 - a loss kind, not a password
-    OUCH = "ouch"
-    """An ``ouch!`` of an unknown kind."""
-    CLOSED = "closed"
-    """The server closed the connection (with a close frame) before the secret."""
-    DROPPED = "dropped"
-    """The connection ended without a close frame."""
-    OVERSIZED = "oversized frame"
-    SILENCE = "silence"
-    TOO_MANY_BEATS = "too many beats"
-    TOO_LONG = "too long"
-    CONNECT = "connect"
-    """The connection could not be opened."""
-    NO_SECRET = "no secret"  # noqa: S105 - a loss kind, not a password
-    """A congratulations message without a quoted secret."""
-
-
-@dataclass(slots=True)
-class Beat:
-    """One ping and its answer."""
-
-    index: int
-    """1 for the first ping."""
-    interval_ms: int
-    """The interval decoded and sent as the answer (ms, unscaled)."""
-    arrival: float
-    """When the ping's frame was received (``time.monotonic()``, seconds)."""
-    since_open_ms: float
-    """Arrival time after the open (ms, as measured: scaled time)."""
-    since_previous_ms: float
-    """Arrival time after the previous ping (or the open) (ms, as measured)."""
-    late_ms: float | None
-    """How late the ping arrived against the decoded schedule (ms, unscaled)."""
-    reaction_ms: float
-    """From the frame's receipt to the answer's send returning (ms)."""
-
-
-@dataclass
-class ConversationResult:
-    """What one conversation did; filled as it goes (also on a loss)."""
-
-    opened: float | None = None
-    """When the handshake completed (``time.monotonic()``)."""
-    ended: float | None = None
-    beats: list[Beat] = field(default_factory=list)
-    hello: bool = False
-    good: int = 0
-    """``good!`` messages received."""
-    ignored_text: int = 0
-    """Text frames that were none of the known messages."""
-    ignored_binary: int = 0
-    unknown_texts: list[str] = field(default_factory=list)
-    """The first few unknown texts (shortened)."""
-    secret: str | None = None
-    loss: LossKind | None = None
-    reason: str | None = None
-    """The loss's one-line reason."""
-
-    @property
-    def reaction_times_ms(self) -> list[float]:
-        return [beat.reaction_ms for beat in self.beats]
-
-    @property
-    def mean_reaction_ms(self) -> float | None:
-        times = self.reaction_times_ms
-        return math.fsum(times) / len(times) if times else None
-
-    @property
-    def max_reaction_ms(self) -> float | None:
-        return max(self.reaction_times_ms, default=None)
-
-    @property
-    def duration(self) -> float | None:
-        """Seconds from the open to the end."""
-        if self.opened is None or self.ended is None:
-            return None
-        return self.ended - self.opened
-
-
-class ConversationLost(AttemptLost):
-    """The conversation is over without a secret; ``kind`` says why, ``result`` what happened."""
-
-    def __init__(self, kind: LossKind, message: str, result: ConversationResult) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.result = result
-
-
-BeatCallback = Callable[[Beat, ConversationResult], None]
 
 
 def ws_url(ws_base_url: str, token: str) -> str:
@@ -280,129 +188,194 @@ async def converse(
         raise ValueError(f"time_scale must be a positive number, got {time_scale!r}")
     if max_beats < 1 or not (max_seconds > 0 and math.isfinite(max_seconds)):
         raise ValueError(f"bad bounds: max_beats={max_beats!r}, max_seconds={max_seconds!r}")
-    decoder = IntervalDecoder(intervals)
-    answers = {ms: str(ms) for ms in decoder.intervals}
-    silence = (max(decoder.intervals) / 1000 + silence_margin) * time_scale
-    result = ConversationResult()
-    beats = result.beats
-
-    def lost(kind: LossKind, message: str) -> ConversationLost:
-        result.ended = time.monotonic()
-        result.loss = kind
-        result.reason = message
-        return ConversationLost(kind, f"{kind.value}: {message}", result)
-
+    client = _Client(intervals, time_scale, silence_margin, max_beats, max_seconds, on_beat)
     try:
         websocket = await _open(url, max_size, open_timeout)
     except (OSError, TimeoutError, WebSocketException) as exc:
-        raise lost(
+        raise client.lost(
             LossKind.CONNECT, f"could not open the conversation: {type(exc).__name__}: {exc}"
         ) from None
-    opened = time.monotonic()
-    result.opened = opened
-    decoder.open(0.0)
-    loop = asyncio.get_running_loop()
-    monotonic = time.monotonic
-    inverse_scale = 1.0 / time_scale
-    previous = opened
-
-    # However the server paces its pings, the conversation ends by then.
-    end = loop.time() + max_seconds * time_scale
-
     async with websocket:
+        client.opened()
         if on_open is not None:
-            on_open(result)
+            on_open(client.result)
+        return await client.talk(websocket)
+
+
+class _Client:
+    """One conversation's state, and what it does with each kind of message.
+
+    :meth:`talk` is the receive loop; a ping is decoded and answered inline there (the hot
+    path), everything else is handled by a small method after the answer is sent.
+    """
+
+    def __init__(
+        self,
+        intervals: Sequence[int],
+        time_scale: float,
+        silence_margin: float,
+        max_beats: int,
+        max_seconds: float,
+        on_beat: BeatCallback | None,
+    ) -> None:
+        self.decoder = IntervalDecoder(intervals)
+        self.answers = {ms: str(ms) for ms in self.decoder.intervals}
+        self.time_scale = time_scale
+        self.silence_margin = silence_margin
+        self.silence = (max(self.decoder.intervals) / 1000 + silence_margin) * time_scale
+        self.max_beats = max_beats
+        self.max_seconds = max_seconds
+        self.on_beat = on_beat
+        self.result = ConversationResult()
+        self.beats = self.result.beats
+        self.loop = asyncio.get_running_loop()
+        self.start = time.monotonic()
+        self.previous = self.start
+        # However the server paces its pings, the conversation ends by then.
+        self.end = self.loop.time() + max_seconds * time_scale
+
+    def opened(self) -> None:
+        """The handshake completed: the server's schedule counts from now."""
+        self.start = self.previous = time.monotonic()
+        self.result.opened = self.start
+        self.decoder.open(0.0)
+        self.end = self.loop.time() + self.max_seconds * self.time_scale
+
+    def lost(self, kind: LossKind, message: str) -> ConversationLost:
+        self.result.ended = time.monotonic()
+        self.result.loss = kind
+        self.result.reason = message
+        return ConversationLost(kind, f"{kind.value}: {message}", self.result)
+
+    def won(self, secret: str) -> ConversationResult:
+        self.result.secret = secret
+        self.result.ended = time.monotonic()
+        return self.result
+
+    def next_deadline(self) -> float:
+        return min(self.loop.time() + self.silence, self.end)
+
+    async def talk(self, websocket: ClientConnection) -> ConversationResult:
+        """Receive until the secret (returned) or a loss (raised)."""
+        decoder = self.decoder
+        answers = self.answers
+        beats = self.beats
+        max_beats = self.max_beats
+        opened = self.start
+        inverse_scale = 1.0 / self.time_scale
+        monotonic = time.monotonic
+        recv = websocket.recv
+        send = websocket.send
         try:
-            async with asyncio.timeout_at(min(loop.time() + silence, end)) as deadline:
+            async with asyncio.timeout_at(self.next_deadline()) as deadline:
                 while True:
-                    message = await websocket.recv()
+                    message = await recv()
                     now = monotonic()
                     if message == PING:
                         if len(beats) >= max_beats:
-                            raise lost(
-                                LossKind.TOO_MANY_BEATS,
-                                f"the server sent more than {max_beats} pings without the "
-                                "secret; given up (HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_BEATS)",
-                            )
+                            raise self.too_many_beats()
                         # The hot path: decode, answer, then everything else.
                         interval = decoder.ping((now - opened) * inverse_scale)
-                        await websocket.send(answers[interval])
+                        await send(answers[interval])
                         sent = monotonic()
-                        deadline.reschedule(min(loop.time() + silence, end))
-                        beat = Beat(
-                            len(beats) + 1,
-                            interval,
-                            now,
-                            (now - opened) * 1000,
-                            (now - previous) * 1000,
-                            decoder.last_lateness_ms,
-                            (sent - now) * 1000,
-                        )
-                        previous = now
-                        beats.append(beat)
-                        if on_beat is not None:
-                            on_beat(beat, result)
+                        deadline.reschedule(self.next_deadline())
+                        self.record_beat(interval, now, sent)
                         continue
-                    if not isinstance(message, str):
-                        result.ignored_binary += 1
-                        continue
-                    if message == GOOD:
-                        result.good += 1
-                        if decoder.confirmed < decoder.beats:
-                            decoder.good()
-                        continue
-                    if message.startswith(CONGRATULATIONS_PREFIX):
-                        secret = extract_secret(message)
-                        if secret is None:
-                            raise lost(
-                                LossKind.NO_SECRET,
-                                f"no quoted secret in the server's {_shown(message)!r}",
-                            )
-                        result.secret = secret
-                        result.ended = monotonic()
-                        return result
-                    kind = classify_ouch(message)
-                    if kind is not None:
-                        raise lost(
-                            kind,
-                            f"after {len(beats)} beat(s) "
-                            f"{_last_answer(beats)}the server said {_shown(message)!r}",
-                        )
-                    if message.startswith(HELLO_PREFIX):
-                        result.hello = True
-                        continue
-                    result.ignored_text += 1
-                    if len(result.unknown_texts) < UNKNOWN_KEPT:
-                        result.unknown_texts.append(_shown(message))
+                    done = self.on_message(message)
+                    if done is not None:
+                        return done
         except TimeoutError:
-            if loop.time() >= end:
-                raise lost(
-                    LossKind.TOO_LONG,
-                    f"no secret after {max_seconds * time_scale:g} s and {len(beats)} beat(s); "
-                    "given up (HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_SECONDS)",
-                ) from None
-            raise lost(
-                LossKind.SILENCE,
-                f"no ping for {silence:.3g} s (the longest interval plus {silence_margin:g} s"
-                f"{'' if time_scale == 1 else f', times {time_scale:g}'}) "
-                f"after {len(beats)} beat(s)",
-            ) from None
+            raise self.timed_out() from None
         except ConnectionClosed as exc:
-            # A late client can find the server's last words (an ouch!, or the secret)
-            # buffered behind the close: they explain the close better than its code.
-            for text in await _buffered_texts(websocket):
-                secret = extract_secret(text) if text.startswith(CONGRATULATIONS_PREFIX) else None
-                if secret is not None:
-                    result.secret = secret
-                    result.ended = monotonic()
-                    return result
-                ouch = classify_ouch(text)
-                if ouch is not None:
-                    raise lost(
-                        ouch, f"after {len(beats)} beat(s) the server said {_shown(text)!r}"
-                    ) from None
-            kind, message = _closed_reason(exc, len(beats))
-            raise lost(kind, message) from None
+            return await self.closed(websocket, exc)
+
+    def too_many_beats(self) -> ConversationLost:
+        return self.lost(
+            LossKind.TOO_MANY_BEATS,
+            f"the server sent more than {self.max_beats} pings without the secret; given up "
+            "(HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_BEATS)",
+        )
+
+    def record_beat(self, interval: int, received: float, sent: float) -> None:
+        """Note the beat just answered, and tell ``on_beat``."""
+        beat = Beat(
+            len(self.beats) + 1,
+            interval,
+            received,
+            (received - self.start) * 1000,
+            (received - self.previous) * 1000,
+            self.decoder.last_lateness_ms,
+            (sent - received) * 1000,
+        )
+        self.previous = received
+        self.beats.append(beat)
+        if self.on_beat is not None:
+            self.on_beat(beat, self.result)
+
+    def on_message(self, message: str | bytes) -> ConversationResult | None:
+        """Any message but a ping: the result once the secret came; raises on a loss."""
+        result = self.result
+        if not isinstance(message, str):
+            result.ignored_binary += 1
+        elif message == GOOD:
+            result.good += 1
+            if self.decoder.confirmed < self.decoder.beats:
+                self.decoder.good()
+        elif message.startswith(CONGRATULATIONS_PREFIX):
+            secret = extract_secret(message)
+            if secret is None:
+                raise self.lost(
+                    LossKind.NO_SECRET, f"no quoted secret in the server's {_shown(message)!r}"
+                )
+            return self.won(secret)
+        elif (kind := classify_ouch(message)) is not None:
+            raise self.lost(
+                kind,
+                f"after {len(self.beats)} beat(s) "
+                f"{_last_answer(self.beats)}the server said {_shown(message)!r}",
+            )
+        elif message.startswith(HELLO_PREFIX):
+            result.hello = True
+        else:
+            result.ignored_text += 1
+            if len(result.unknown_texts) < UNKNOWN_KEPT:
+                result.unknown_texts.append(_shown(message))
+        return None
+
+    def timed_out(self) -> ConversationLost:
+        beats = len(self.beats)
+        if self.loop.time() >= self.end:
+            return self.lost(
+                LossKind.TOO_LONG,
+                f"no secret after {self.max_seconds * self.time_scale:g} s and {beats} "
+                "beat(s); given up (HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_SECONDS)",
+            )
+        scale = self.time_scale
+        return self.lost(
+            LossKind.SILENCE,
+            f"no ping for {self.silence:.3g} s (the longest interval plus "
+            f"{self.silence_margin:g} s{'' if scale == 1 else f', times {scale:g}'}) "
+            f"after {beats} beat(s)",
+        )
+
+    async def closed(
+        self, websocket: ClientConnection, exc: ConnectionClosed
+    ) -> ConversationResult:
+        """The connection closed: the secret if the server's last words held it, else the
+        loss they (or the close itself) explain, raised."""
+        # A late client can find the server's last words (an ouch!, or the secret)
+        # buffered behind the close: they explain the close better than its code.
+        for text in await _buffered_texts(websocket):
+            secret = extract_secret(text) if text.startswith(CONGRATULATIONS_PREFIX) else None
+            if secret is not None:
+                return self.won(secret)
+            ouch = classify_ouch(text)
+            if ouch is not None:
+                raise self.lost(
+                    ouch, f"after {len(self.beats)} beat(s) the server said {_shown(text)!r}"
+                ) from None
+        kind, message = _closed_reason(exc, len(self.beats))
+        raise self.lost(kind, message) from None
 
 
 async def _buffered_texts(websocket: ClientConnection, limit: int = 8) -> list[str]:

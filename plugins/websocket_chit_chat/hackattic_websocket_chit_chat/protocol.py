@@ -29,3 +29,46 @@ EXPIRED_MARKER: Final = "expired challenge token"
 """Hackattic's used-or-expired text is only known to contain this."""
 CONGRATULATIONS: Final = 'congratulations! the solution to this challenge is "{secret}"'
 CONGRATULATIONS_PREFIX: Final = "congratulations!"
+
+
+# ----------------------------------------------------------------------------- the sandbox's
+# What the emulation says beyond the known texts (made up where hackattic's are unknown).
+
+WRONG_PREFIX: Final = WRONG_ANSWER_PREFIX
+EXPIRED_TOKEN: Final = f"ouch! {EXPIRED_MARKER}. closing socket."
+"""Made up around the known part ``expired challenge token``."""
+
+GARBAGE_TEXT: Final = "psst... this is not a ping! (sandbox garbage frame)"
+"""The ``garbage_frame`` fault's text: unknown, and a ping only to a careless matcher."""
+BINARY_PAYLOAD: Final = b"ping!"
+"""The ``binary_frame`` fault's payload: a ping's bytes, in a binary frame."""
+
+CLOSE_NORMAL: Final = 1000
+CLOSE_GOING_AWAY: Final = 1001
+SHOWN_CHARS: Final = 40
+"""How much of a client's text a message or a reason quotes."""
+
+
+def shown(text: str) -> str:
+    """A client's text as quoted back: one line, at most ``SHOWN_CHARS`` characters."""
+    one_line = text.replace("\r", "\\r").replace("\n", "\\n")
+    if len(one_line) > SHOWN_CHARS:
+        return one_line[:SHOWN_CHARS] + "…"
+    return one_line
+
+
+def wrong_answer_text(interval_ms: int, text: str | None) -> str:
+    """The ouch sent for a wrong answer (``text`` None: a binary frame)."""
+    answer = "a binary frame" if text is None else shown(text)
+    return f"{WRONG_PREFIX} {interval_ms}ms interval, not {answer}. closing socket."
+
+
+def unasked_answer_text(text: str | None, last_interval_ms: int | None) -> str:
+    """The ouch sent for a message while no ping awaits an answer."""
+    answer = "a binary frame" if text is None else shown(text)
+    if last_interval_ms is None:
+        return f"{WRONG_PREFIX} message before any ping ({answer}). closing socket."
+    return (
+        f"{WRONG_PREFIX} {last_interval_ms}ms interval, already answered, "
+        f"not another {answer}. closing socket."
+    )

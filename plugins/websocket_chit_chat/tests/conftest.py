@@ -1,13 +1,23 @@
 """A chit chat sandbox (real sockets, this event loop) and a small helper to drive it.
 
-``async with chit_chat(time_scale=0.05, rounds=3, faults=["drop"]) as sandbox:`` serves the
-sandbox with the given conditions, the core's and chit chat's alike (every other field at
-its default, whatever the environment says), and yields a :class:`ChitChatSandbox`.
+``async with chit_chat(time_scale=0.05, rounds=3, faults=["drop"]) as sandbox:`` serves
+chit chat's emulation, built by the core's ``hackattic_emulation`` fixture (its conditions
+validated as the sandbox validates them, every other field at its default, whatever the
+environment says), behind a small stand-in of the sandbox's HTTP API on a free loopback
+port, and yields a :class:`ChitChatSandbox`. The core's fixtures serve a whole sandbox in a
+thread of its own, with conditions fixed per test; these tests open sandboxes of several
+conditions inside their own event loop, and reach into the emulation (its stats, its
+``stop``) while it serves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
+import random
+import secrets
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -15,45 +25,128 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from hackattic_websocket_chit_chat.challenge import WebsocketChitChat
 from hackattic_websocket_chit_chat.conversation import ws_url
 from hackattic_websocket_chit_chat.emulation import ChitChatEmulation
-
-from hackattic_core.sandbox.build import build_emulations
-from hackattic_core.sandbox.conditions import SandboxConditions, sandbox_conditions
-from hackattic_core.sandbox.server import SandboxHandle, serve_sandbox
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 SLUG = "websocket_chit_chat"
 FAST_SCALE = 0.1
-"""Twenty times real time: intervals of 35 to 150 ms."""
-
-
+"""Ten times real time: intervals of 70 to 300 ms."""
 ROUNDS = 3
 """Correct answers that earn the secret in these tests: enough to test, quick."""
+SEED = 7
+TIME_SCALE_HEADER = "X-Hackattic-Time-Scale"
+"""How the sandbox tells a solver its time scale with each problem (the core's client
+honours it from loopback)."""
 
 
-def make_conditions(**overrides: Any) -> tuple[SandboxConditions, dict[str, Any]]:
-    """The core's conditions and chit chat's own from the field defaults (not the
-    environment), a fixed seed, fast time and :data:`ROUNDS`, then ``overrides``."""
-    core_names = set(SandboxConditions.model_fields)
-    values: dict[str, Any] = {"seed": 7, "time_scale": FAST_SCALE, "rounds": ROUNDS, **overrides}
-    core = {k: v for k, v in values.items() if k in core_names}
-    own = {k: v for k, v in values.items() if k not in core_names}
-    return sandbox_conditions(core, read_env=False), own
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "timing: bounds wall time from above (deselect on a loaded machine)"
+    )
+
+
+@dataclass
+class Handle:
+    """Where the stand-in serves (the fields of the core's sandbox handle tests use)."""
+
+    base_url: str
+    ws_base_url: str
+    access_token: str
+
+
+def _api(emulation: ChitChatEmulation, token: str, time_scale: float) -> list[Route]:
+    """``GET …/problem`` and ``POST …/solve`` as the sandbox answers them."""
+    issued: dict[str, Any] = {}
+
+    def refused(request: Request) -> Response | None:
+        if request.query_params.get("access_token") != token:
+            return JSONResponse({"error": "bad access token"}, 401)
+        if request.path_params["slug"] != SLUG:
+            return JSONResponse({"error": "no such challenge in this sandbox"}, 404)
+        return None
+
+    async def problem(request: Request) -> Response:
+        error = refused(request)
+        if error is not None:
+            return error
+        issued["last"] = await emulation.new_problem()
+        response = JSONResponse(issued["last"].problem)
+        response.headers[TIME_SCALE_HEADER] = repr(time_scale)
+        return response
+
+    async def solve(request: Request) -> Response:
+        error = refused(request)
+        if error is not None:
+            return error
+        if "last" not in issued:
+            return JSONResponse({"rejected": "no problem fetched yet"})
+        reason = await emulation.check(issued["last"], json.loads(await request.body()))
+        if reason is None:
+            return JSONResponse({"result": "passed: the sandbox accepted the solution"})
+        return JSONResponse({"rejected": reason})
+
+    return [
+        Route("/challenges/{slug}/problem", problem, methods=["GET"]),
+        Route("/challenges/{slug}/solve", solve, methods=["POST"]),
+    ]
+
+
+@contextlib.asynccontextmanager
+async def serve(emulation: ChitChatEmulation, time_scale: float) -> AsyncIterator[Handle]:
+    """Serve ``emulation`` on a free loopback port in this event loop while the block runs."""
+    token = secrets.token_hex(16)
+    app = Starlette(routes=[*_api(emulation, token, time_scale), *emulation.routes()])
+    config = uvicorn.Config(
+        app,
+        http="h11",
+        ws="websockets-sansio",
+        ws_max_size=16 * 1024 * 1024,
+        ws_ping_interval=None,
+        ws_ping_timeout=None,
+        ws_per_message_deflate=False,
+        lifespan="off",
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    await emulation.start()
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the test sandbox stopped while starting")
+            await asyncio.sleep(0.005)
+        authority = f"127.0.0.1:{port}"
+        yield Handle(f"http://{authority}", f"ws://{authority}", token)
+    finally:
+        server.should_exit = True
+        await emulation.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        sock.close()
 
 
 @dataclass
 class ChitChatSandbox:
-    handle: SandboxHandle
+    handle: Handle
     http: httpx.AsyncClient
     conditions: SimpleNamespace
-    """Every condition in force, the core's and chit chat's, as attributes."""
-
-    @property
-    def emulation(self) -> ChitChatEmulation:
-        emulation = self.handle.emulations[SLUG]
-        assert isinstance(emulation, ChitChatEmulation)
-        return emulation
+    """Every condition in force (seed, time_scale, fault_count and chit chat's own)."""
+    emulation: ChitChatEmulation
 
     async def token(self) -> str:
         """A fresh problem's token, fetched over HTTP."""
@@ -88,25 +181,41 @@ OpenSandbox = Callable[..., contextlib.AbstractAsyncContextManager[ChitChatSandb
 
 
 @pytest.fixture
-def chit_chat() -> OpenSandbox:
-    """``async with chit_chat(**conditions) as sandbox``: a sandbox serving chit chat only."""
+def chit_chat(hackattic_emulation: Callable[..., Any]) -> OpenSandbox:
+    """``async with chit_chat(seed=7, time_scale=0.1, rounds=3, faults=[], fault_count=2,
+    **conditions) as sandbox``: a sandbox serving chit chat only."""
 
     @contextlib.asynccontextmanager
-    async def open_sandbox(**overrides: Any) -> AsyncIterator[ChitChatSandbox]:
-        conditions, own = make_conditions(**overrides)
-        emulations = build_emulations(
-            {SLUG: WebsocketChitChat}, conditions, {SLUG: own}, read_env=False
-        )
+    async def open_sandbox(
+        *,
+        seed: int = SEED,
+        time_scale: float = FAST_SCALE,
+        faults: list[str] | tuple[str, ...] = (),
+        fault_count: int = 2,
+        **conditions: Any,
+    ) -> AsyncIterator[ChitChatSandbox]:
+        conditions.setdefault("rounds", ROUNDS)
+        emulation = hackattic_emulation(WebsocketChitChat, faults=list(faults), **conditions)
+        assert isinstance(emulation, ChitChatEmulation)
+        # The core's seed, time scale and fault count for this sandbox, as the sandbox
+        # would give them (its random source is derived from the seed and the slug).
+        env = emulation.env
+        env.rng = random.Random(f"{seed}/{SLUG}")
+        env.time_scale = time_scale
+        env.fault_count = fault_count
         in_force = SimpleNamespace(
-            **conditions.model_dump(), **emulations.built[SLUG].env.conditions.model_dump()
+            seed=seed,
+            time_scale=time_scale,
+            fault_count=fault_count,
+            **env.conditions.model_dump(),
         )
         async with (
-            serve_sandbox(emulations, conditions) as handle,
+            serve(emulation, time_scale) as handle,
             httpx.AsyncClient(
                 base_url=handle.base_url, params={"access_token": handle.access_token}
             ) as http,
         ):
-            yield ChitChatSandbox(handle, http, in_force)
+            yield ChitChatSandbox(handle, http, in_force, emulation)
 
     return open_sandbox
 

@@ -21,9 +21,7 @@ from hackattic_websocket_chit_chat.emulation import ChitChatEmulation
 from hackattic_websocket_chit_chat.progress import ConversationProgress, summary_line
 from pydantic import SecretStr, ValidationError
 
-from hackattic_core.plugins import load_registry
-from hackattic_core.runner import run_challenge
-from hackattic_core.settings import Settings
+from hackattic_core import Settings, run_challenge
 
 ENV_PREFIX = "HACKATTIC_WEBSOCKET_CHIT_CHAT_"
 
@@ -51,9 +49,9 @@ def _no_plugin_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir("/")  # no .env
 
 
-def test_the_plugin_registers_the_challenge() -> None:
+def test_the_plugin_registers_the_challenge(hackattic_registry: Any) -> None:
     assert plugin.hackattic_register_challenges() == [WebsocketChitChat]
-    assert load_registry().get("websocket_chit_chat") is WebsocketChitChat
+    assert hackattic_registry.get("websocket_chit_chat") is WebsocketChitChat
 
 
 def test_the_challenge_describes_itself() -> None:
@@ -63,7 +61,6 @@ def test_the_challenge_describes_itself() -> None:
     assert WebsocketChitChat.problem_model is ChitChatProblem
     assert WebsocketChitChat.solution_model is ChitChatSolution
     assert WebsocketChitChat.emulation() is ChitChatEmulation
-    assert ChitChatEmulation.slug == WebsocketChitChat.name
     assert ChitChatProblem.model_validate({"token": "abc", "extra": 1}).token == "abc"
     with pytest.raises(ValidationError):
         ChitChatProblem.model_validate({"token": ""})

@@ -20,7 +20,7 @@ from hackattic_websocket_chit_chat.conversation import (
     ws_url,
 )
 
-from hackattic_core.errors import AttemptLost
+from hackattic_core import AttemptLost
 
 FAST_SCALE = 0.1
 REAL_TIME_SEED = 51

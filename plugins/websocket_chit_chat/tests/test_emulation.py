@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 import pytest
-from hackattic_websocket_chit_chat.conditions import ChitChatConditions
+from hackattic_websocket_chit_chat.challenge import WebsocketChitChat
 from hackattic_websocket_chit_chat.emulation import (
     INTERVALS_MS,
     LATE_FLOOR,
@@ -26,7 +26,7 @@ from hackattic_websocket_chit_chat.words import WORDS, secret_phrase
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedError, ConnectionClosedOK
 
-from hackattic_core.sandbox.emulation import EmulationEnv, Issued
+from hackattic_core import Issued
 
 # The texts hackattic sends, copied from the shared facts (not from the emulation).
 HELLO = (
@@ -388,12 +388,14 @@ async def test_the_same_seed_gives_the_same_conversation(chit_chat: Any) -> None
     assert results[0] == results[1]
 
 
-def _emulation() -> ChitChatEmulation:
-    return ChitChatEmulation(EmulationEnv(ChitChatConditions(_env_file=None), random.Random(1)))  # type: ignore[call-arg]
+@pytest.fixture
+def emulation(hackattic_emulation: Any) -> ChitChatEmulation:
+    built = hackattic_emulation(WebsocketChitChat)
+    assert isinstance(built, ChitChatEmulation)
+    return built
 
 
-async def test_check_reasons_without_a_conversation() -> None:
-    emulation = _emulation()
+async def test_check_reasons_without_a_conversation(emulation: ChitChatEmulation) -> None:
     issued = await emulation.new_problem()
     assert set(issued.problem) == {"token"}
     assert len(issued.problem["token"]) == 32
@@ -403,12 +405,11 @@ async def test_check_reasons_without_a_conversation() -> None:
     assert reason is not None
     assert "never gave a secret" in reason
     assert "nobody connected" in reason
-    unknown = Issued({"token": "x"}, state=None)
+    unknown: Issued[Any] = Issued({"token": "x"}, state=None)
     assert await emulation.check(unknown, {"secret": "x"}) is not None
 
 
-async def test_problems_get_distinct_tokens() -> None:
-    emulation = _emulation()
+async def test_problems_get_distinct_tokens(emulation: ChitChatEmulation) -> None:
     tokens = {(await emulation.new_problem()).problem["token"] for _ in range(100)}
     assert len(tokens) == 100
 

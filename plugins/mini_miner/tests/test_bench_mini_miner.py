@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rich.console import Console
 
-from bench import mini_miner
+from bench.common import load
+
+# The benchmark lives beside the plugin (benchmarks/), run by `python -m bench`.
+mini_miner = load(Path(__file__).resolve().parent.parent / "benchmarks" / "bench_mini_miner.py")
 
 # Captured from `openssl speed -seconds 1 -bytes 64 sha256` (OpenSSL 3.0.19).
 OPENSSL_STDOUT = """version: 3.0.19
@@ -66,6 +70,7 @@ def fake_results(openssl: dict[str, Any] | None) -> dict[str, Any]:
         "meets_vs_naive": True,
         "meets_vs_openssl": None if openssl is None else True,
         "meets_scaling": True,
+        "goals": {"vs_naive": 5.0, "vs_openssl": 0.4, "scaling_efficiency": 0.8},
     }
 
 
@@ -79,3 +84,16 @@ def test_the_table_renders(openssl: dict[str, Any] | None) -> None:
     assert ("not available" in text) == (openssl is None)
     assert "4.0 M hashes in 1.00 s" in text
     assert "given up after 15 s" in text
+
+
+def test_its_targets_and_markdown_follow_the_bench_protocol() -> None:
+    from bench.common import markdown
+
+    results = fake_results({"hashes_per_second": 6.0e6})
+    rows = mini_miner.targets(results)
+    assert [set(row) for row in rows] == [{"name", "target", "measured", "met"}] * 3
+    assert rows[0]["measured"] == "12.0×"
+    assert all(row["met"] is True for row in rows)
+    text = markdown(mini_miner.table(results))
+    assert "| solver |" in text
+    assert "12.0× naive" in text

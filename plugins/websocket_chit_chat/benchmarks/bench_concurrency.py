@@ -1,7 +1,7 @@
 """Concurrency: 100, 500 and 1,000 simultaneous conversations from one client process.
 
 For each level a fresh sandbox process is started (``hackattic sandbox --port 0 --json``,
-seeded, no latency) and a fresh client process (``python -m bench.concurrency --client``)
+seeded, no latency) and a fresh client process (this file, run with ``--client N``)
 fetches N problems over HTTP with the sandbox's token (16 requests in flight), then opens
 N conversations at once with one ``asyncio.gather`` of :func:`converse`. Nothing is
 submitted: the outcome of every conversation is read from the sandbox's ``/_/stats``.
@@ -23,7 +23,7 @@ itself over fetch + conversations (its start-up and imports excluded), and its o
 ``VmHWM`` (``ru_maxrss`` elsewhere; on Linux that one would count the parent's size).
 
 Targets at 1,000: no conversation lost, reaction p99 ≤ 20 ms.
-Run ``python -m bench.concurrency`` for this table alone.
+Run ``python -m bench --only concurrency`` (or this file, with options) for this table alone.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,17 +52,22 @@ from hackattic_websocket_chit_chat.conversation import (
 )
 from rich.table import Table
 
-from bench.reaction import (
+from bench.common import (
     REPO,
     SandboxProcess,
     clean_env,
     fetch_problem,
+    markdown,
     own_peak_rss_bytes,
     peak_rss_bytes,
     raise_fd_limit,
     sandbox_process,
     stat_ms,
+    target,
 )
+
+SLUG = "websocket_chit_chat"
+TITLE = "Concurrency (websocket_chit_chat)"
 
 LEVELS = (100, 500, 1000)
 TARGET_P99_MS = 20.0
@@ -90,7 +96,8 @@ async def _client(n: int, time_scale: float, base_url: str, access_token: str) -
 
         async def one() -> str:
             async with limit:
-                return await fetch_problem(http, base_url, access_token)
+                problem = await fetch_problem(http, base_url, access_token, SLUG)
+                return str(problem["token"])
 
         tokens = await asyncio.gather(*(one() for _ in range(n)))
     fetched = time.perf_counter()
@@ -176,9 +183,11 @@ def _run_client(sandbox: SandboxProcess, n: int, time_scale: float) -> dict[str,
         {
             "BENCH_SANDBOX_BASE_URL": sandbox.base_url,
             "BENCH_SANDBOX_ACCESS_TOKEN": sandbox.access_token,
+            # This file runs as a script: bench.common comes from the repository.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         }
     )
-    argv = [sys.executable, "-m", "bench.concurrency", "--client", str(n)]
+    argv = [sys.executable, str(Path(__file__).resolve()), "--client", str(n)]
     argv += ["--time-scale", repr(time_scale)]
     done = subprocess.run(
         argv,
@@ -200,14 +209,15 @@ def _run_client(sandbox: SandboxProcess, n: int, time_scale: float) -> dict[str,
 def run_level(n: int, rounds: int, time_scale: float, seed: int) -> dict[str, Any]:
     """One level: a fresh sandbox process, a fresh client process, N conversations."""
     started = time.perf_counter()
-    with sandbox_process(rounds=rounds, time_scale=time_scale, seed=seed) as sandbox:
+    options = {f"{SLUG}.rounds": rounds, f"{SLUG}.latency": "none", f"{SLUG}.timer_late_ms": 0}
+    with sandbox_process(time_scale=time_scale, seed=seed, options=options) as sandbox:
         server = psutil.Process(sandbox.pid)
         with _RssSampler(sandbox.pid) as sampler:
             cpu_before = _cpu(server)
             client = _run_client(sandbox, n, time_scale)
             server_cpu = _cpu(server) - cpu_before
         server_peak = peak_rss_bytes(sandbox.pid) or sampler.peak
-        stats = sandbox.chit_chat()
+        stats = sandbox.challenge_stats(SLUG)
     totals = stats["totals"]
     other = (
         totals["dropped"]
@@ -245,7 +255,7 @@ def run_level(n: int, rounds: int, time_scale: float, seed: int) -> dict[str, An
     }
 
 
-def run(
+def measure(
     levels: Sequence[int] = LEVELS, rounds: int = 10, time_scale: float = 0.5, seed: int = 1
 ) -> dict[str, Any]:
     """Every level in turn: a JSON-able result."""
@@ -326,6 +336,40 @@ def table(results: dict[str, Any]) -> Table:
     return out
 
 
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    goal = results["target"]
+    rows = [x for x in results["levels"] if x["conversations"] == goal["conversations"]]
+    measured = "not run at this size"
+    if rows:
+        x = rows[0]
+        measured = (
+            f"{x['passed']}/{x['conversations']} passed, reaction p99 "
+            f"{_ms(x['reaction_p99_ms'])} ms"
+        )
+    return [
+        target(
+            "concurrency",
+            f"{goal['conversations']}: none lost, reaction p99 ≤ {goal['reaction_p99_ms']:g} ms",
+            measured,
+            results["meets_target"],
+        )
+    ]
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """The benchmark as ``python -m bench`` runs it (quick: 50 and 100 conversations)."""
+    if quick:
+        results = measure(levels=(50, 100), rounds=3, time_scale=0.5, seed=1)
+    else:
+        results = measure(levels=LEVELS, rounds=10, time_scale=0.5, seed=1)
+    return {
+        "title": TITLE,
+        "markdown": markdown(table(results)),
+        "targets": targets(results),
+        **results,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
@@ -341,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     from rich.console import Console
 
-    Console().print(table(run(args.levels, args.rounds, args.time_scale, args.seed)))
+    Console().print(table(measure(args.levels, args.rounds, args.time_scale, args.seed)))
 
 
 if __name__ == "__main__":

@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hackattic_websocket_chit_chat.decoder import DEFAULT_INTERVALS
 from hackattic_websocket_chit_chat.latency import parse_profile
 
-from bench import bayes_ceiling
-from bench.decoder_quality import (
-    Conversation,
-    Profile,
-    arrivals_with_replies,
-    decode_ours,
-    simulate,
-)
+from bench.common import load
+
+# The benchmark lives beside the plugin (benchmarks/), run by `python -m bench`: loaded
+# from its file, as the runner loads it (its helper bayes_ceiling with it).
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+decoder_quality = load(BENCHMARKS / "bench_decoder_quality.py")
+bayes_ceiling = load(BENCHMARKS / "bayes_ceiling.py")
+Conversation = decoder_quality.Conversation
+Profile = decoder_quality.Profile
+arrivals_with_replies = decoder_quality.arrivals_with_replies
+decode_ours = decoder_quality.decode_ours
+simulate = decoder_quality.simulate
 
 
 def exponential_rule(arrivals: list[float]) -> list[int]:
@@ -37,12 +43,12 @@ def exponential_rule(arrivals: list[float]) -> list[int]:
     return answers
 
 
-def conversations(spec: str, count: int) -> list[Conversation]:
+def conversations(spec: str, count: int) -> list[Any]:
     profile = Profile(spec, spec)
     return [simulate(profile, random.Random(f"ceiling/{spec}/{i}")) for i in range(count)]
 
 
-def flawless(drawn: list[Conversation], answers: list[list[int]]) -> int:
+def flawless(drawn: list[Any], answers: list[list[int]]) -> int:
     return sum(c.beats == a for c, a in zip(drawn, answers, strict=True))
 
 
