@@ -46,6 +46,7 @@ _EXPORTS = {
     "RunResult": "hackattic_core.runner",
     "run_challenge": "hackattic_core.runner",
     "validate_problem": "hackattic_core.runner",
+    "register_secret": "hackattic_core.redaction",
     "ChallengeSettings": "hackattic_core.settings",
     "NoSettings": "hackattic_core.settings",
     "Settings": "hackattic_core.settings",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:
         SolverError as SolverError,
     )
     from hackattic_core.hookspecs import hookimpl as hookimpl
+    from hackattic_core.redaction import register_secret as register_secret
     from hackattic_core.runner import RunResult as RunResult
     from hackattic_core.runner import run_challenge as run_challenge
     from hackattic_core.runner import validate_problem as validate_problem

@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge a_global_presence (see its README.md)."""

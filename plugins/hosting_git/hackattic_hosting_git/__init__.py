@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge hosting_git (see its README.md)."""
