@@ -27,6 +27,7 @@ _EXPORTS = {
     "Progress": "hackattic_core.challenge",
     "Solution": "hackattic_core.challenge",
     "run_blocking": "hackattic_core.blocking",
+    "run_in_process": "hackattic_core.blocking",
     "AttemptLost": "hackattic_core.errors",
     "ConfigError": "hackattic_core.errors",
     "CostLimitExceeded": "hackattic_core.errors",
@@ -58,6 +59,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
     from hackattic_core.blocking import run_blocking as run_blocking
+    from hackattic_core.blocking import run_in_process as run_in_process
     from hackattic_core.challenge import (
         AnyChallenge as AnyChallenge,
     )

@@ -111,16 +111,25 @@ class ProblemError(ServiceError):
 
 class CostLimitExceeded(ProblemError):
     """A problem that would cost more time or memory than a limit allows, refused before
-    any work starts: the message names the field, its value, the limit and the setting."""
+    any work starts (or, for what only reading it shows, ``when`` it is seen: "while
+    reading the dump"): the message names the field, its value, the limit and the
+    setting."""
 
     def __init__(
-        self, *, field: str, value: object, limit: object, setting: str, unit: str = ""
+        self,
+        *,
+        field: str,
+        value: object,
+        limit: object,
+        setting: str,
+        unit: str = "",
+        when: str = "before starting",
     ) -> None:
         shown = shorten(repr(value) if isinstance(value, str) else str(value))
         suffix = f" {unit}" if unit else ""
         super().__init__(
             f"the problem's {field} is {shown}{suffix}, over the limit of {limit}{suffix} "
-            f"({setting}): refused before starting; raise {setting} only if you expect it"
+            f"({setting}): refused {when}; raise {setting} only if you expect it"
         )
         self.field = field
         self.limit = limit

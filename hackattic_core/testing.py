@@ -309,8 +309,9 @@ class FakeService:
 
     Every ``GET /challenges/<slug>/problem`` answers :attr:`problem` (bytes as they are, or
     a dict as JSON); every ``POST /challenges/<slug>/solve`` is recorded and answered
-    :attr:`verdict` — unless :attr:`hold_submit` is set, when the answer waits for
-    :attr:`released` (a submit still pending, to interrupt). Other paths answer 404.
+    :attr:`verdict`. While :attr:`hold_problem` (:attr:`hold_submit`) is set, the answer to
+    a fetch (a submit) waits for :attr:`released`: a run still waiting, to interrupt.
+    Other paths answer 404.
     """
 
     token: str = "fake-service-token-4b1d"  # noqa: S105 - a test service's, not a secret
@@ -320,6 +321,7 @@ class FakeService:
     requests: list[tuple[str, str, bytes]] = field(default_factory=list)
     fetched: threading.Event = field(default_factory=threading.Event)
     submit_arrived: threading.Event = field(default_factory=threading.Event)
+    hold_problem: threading.Event = field(default_factory=threading.Event)
     hold_submit: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
     max_request_bytes: int = 1 << 20
@@ -345,6 +347,8 @@ def _fake_service_handler(service: FakeService) -> type[BaseHTTPRequestHandler]:
             service.requests.append(("GET", self.path, b""))
             if self.path.startswith("/challenges/") and "/problem" in self.path:
                 service.fetched.set()
+                if service.hold_problem.is_set():
+                    service.released.wait(RUN_TIMEOUT)
                 self._reply(200, service.problem)
             else:
                 self._reply(404, b'{"error": "not found"}')

@@ -372,3 +372,28 @@ def test_only_real_secrets_are_watched_for() -> None:
         "HACKATTIC_A_GLOBAL_PRESENCE_PROXIES": "http://u:pw1@127.0.0.1:1,socks5://127.0.0.1:2",
     }
     assert secrets_in(env) == ["tok", "pw1"]
+
+
+def test_run_in_process_returns_the_childs_result_and_raises_its_error() -> None:
+    from hackattic_core import run_in_process
+
+    async def main() -> tuple[int, str]:
+        value = await run_in_process(abs, -5)
+        with pytest.raises(ValueError, match="invalid literal") as caught:
+            await run_in_process(int, "not a number")
+        return value, type(caught.value).__name__
+
+    assert asyncio.run(main()) == (5, "ValueError")
+
+
+def test_cancelling_run_in_process_kills_the_child() -> None:
+    import multiprocessing
+
+    from hackattic_core import run_in_process
+
+    async def main() -> None:
+        await asyncio.wait_for(run_in_process(time.sleep, 60), timeout=2)
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(main())
+    assert not multiprocessing.active_children()  # killed, not left to sleep its 60 s

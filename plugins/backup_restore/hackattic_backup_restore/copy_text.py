@@ -22,6 +22,9 @@ END_OF_DATA = b"\\."
 NULL = b"\\N"
 
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.DOTALL)
+_FIELD = re.compile(rb"(?:[^\\\t]++|\\(?s:.))*+")
+"""One field: runs of anything but a backslash or a tab, and escapes (a backslash and any
+one byte, an escaped tab included)."""
 _SIMPLE_ESCAPES = {
     b"b": b"\b",
     b"f": b"\f",
@@ -41,17 +44,28 @@ def ends_inside_an_escape(raw: bytes) -> bool:
     return (len(raw) - len(raw.rstrip(b"\\"))) % 2 == 1
 
 
-def split_fields(raw: bytes) -> list[bytes]:
-    """The still-escaped fields of one row: split at each tab that is not escaped."""
-    pieces = raw.split(b"\t")
+def split_fields(raw: bytes, max_fields: int | None = None) -> list[bytes]:
+    """The still-escaped fields of one row: split at each tab that is not escaped.
+
+    Linear in ``raw``, in C: each field is one match of a pattern whose every quantifier is
+    possessive (it never gives back what it took, so it cannot backtrack), then cut once;
+    nothing grows piece by piece. With ``max_fields``, stops after ``max_fields + 1``
+    fields: the row is wrong already.
+    """
+    limit = len(raw) + 1 if max_fields is None else max_fields + 1
     if b"\\" not in raw:
-        return pieces
-    fields = [pieces[0]]
-    for piece in pieces[1:]:
-        if ends_inside_an_escape(fields[-1]):
-            fields[-1] += b"\t" + piece  # the tab was escaped: it is data
-        else:
-            fields.append(piece)
+        return raw.split(b"\t", limit - 1)
+    fields: list[bytes] = []
+    start = 0
+    while len(fields) < limit:
+        match = _FIELD.match(raw, start)
+        assert match is not None  # the pattern matches the empty string
+        end = match.end()
+        if not raw.startswith(b"\t", end):  # the end of the row (or a lone last backslash)
+            fields.append(raw[start:])
+            break
+        fields.append(raw[start:end])
+        start = end + 1
     return fields
 
 

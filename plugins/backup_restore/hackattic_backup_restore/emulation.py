@@ -1,7 +1,10 @@
 """The offline sandbox's stand-in for backup_restore: issues a dump, checks the alive ssns.
 
-Each problem is a fresh table of :mod:`.records` written as pg_dump 10 writes it
-(:mod:`.pg_dump_writer`), gzipped and base64-encoded. The checker computes the answer from
+Each problem is a fresh table of :mod:`.records` written as hackattic's pg_dump 10.19
+writes it (:mod:`.pg_dump_writer`), gzipped and base64-encoded. By default the table is
+shaped on real dumps (no NULL, no escape, ASCII only: a solver that reads the rows from
+line 96 passes); ``-o breadth=wide`` brings NULLs, escapes, non-ASCII text and rows over
+several lines, for our own solver's tests. The checker computes the answer from
 its own rows, not by reading the dump back. Whether hackattic minds the order of
 ``alive_ssns`` is not known: any order passes, unless the condition ``check_order`` is set.
 A rejection names what is wrong, e.g. ``wrong alive_ssns: missing 3 alive ssns, e.g. …``.
@@ -17,25 +20,28 @@ import gzip
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from hackattic_core import Emulation, EmulationConditions, EmulationEnv, Issued
 
 from .pg_dump_writer import write_dump
-from .records import CriminalRecord, alive_ssns, random_records
+from .records import CriminalRecord, alive_ssns, hackattic_records, wide_records
 
 FIELD = "alive_ssns"
 EXAMPLES = 3
 """How many ssns a rejection names for each thing wrong."""
-PG_DUMP_10_RELEASES = range(3, 24)
-"""10.3 (the first to write ``set_config('search_path', ...)``) to 10.23, the last."""
 MIB = 1024 * 1024
 BOMB_BYTES = 256 * MIB
 
 
 class BackupRestoreConditions(EmulationConditions):
+    breadth: Literal["hackattic", "wide"] = Field(
+        default="hackattic",
+        description="hackattic: rows like the real dumps' (no NULL, no escape, ASCII); "
+        "wide: NULLs, escaped tabs, newlines and backslashes, non-ASCII names, id gaps.",
+    )
     check_order: bool = Field(
         default=False,
         description="Reject alive_ssns that are not in table order (hackattic's rule is "
@@ -109,8 +115,7 @@ def gzip_bomb(size: int) -> bytes:
     return gzip.compress(bytes(MIB), compresslevel=9, mtime=0) * (size // MIB)
 
 
-class BackupRestoreEmulation(Emulation):
-    slug = "backup_restore"
+class BackupRestoreEmulation(Emulation[BackupRestoreConditions, IssuedDump]):
     conditions_model = BackupRestoreConditions
     faults: ClassVar[Mapping[str, str]] = {
         "gzip_bomb": f"the first fault_count problems' dump decompresses to {BOMB_BYTES // MIB} "
@@ -119,14 +124,14 @@ class BackupRestoreEmulation(Emulation):
         "its gzip (a solver must refuse it, exit 3)",
     }
 
-    def __init__(self, env: EmulationEnv) -> None:
+    def __init__(self, env: EmulationEnv[BackupRestoreConditions]) -> None:
         super().__init__(env)
         self._faulty_problems_left = env.fault_count
 
-    async def new_problem(self) -> Issued:
-        rng = self.env.rng
-        records = random_records(rng)
-        text = write_dump(records, server_version=f"10.{rng.choice(PG_DUMP_10_RELEASES)}")
+    async def new_problem(self) -> Issued[IssuedDump]:
+        wide = self.env.conditions.breadth == "wide"
+        records = (wide_records if wide else hackattic_records)(self.env.rng)
+        text = write_dump(records, nullable=wide)
         # mtime=0: the same seed gives the same bytes.
         compressed = gzip.compress(text.encode(), compresslevel=9, mtime=0)
         if self.env.faults and self._faulty_problems_left > 0:
@@ -140,8 +145,7 @@ class BackupRestoreEmulation(Emulation):
             state=IssuedDump(records=records),
         )
 
-    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
-        conditions = self.env.conditions
-        assert isinstance(conditions, BackupRestoreConditions)
-        state: IssuedDump = issued.state
-        return check_alive_ssns(state.alive_ssns, solution, check_order=conditions.check_order)
+    async def check(self, issued: Issued[IssuedDump], solution: dict[str, Any]) -> str | None:
+        return check_alive_ssns(
+            issued.state.alive_ssns, solution, check_order=self.env.conditions.check_order
+        )

@@ -10,18 +10,16 @@ from typing import Any
 
 import pytest
 from hackattic_backup_restore.challenge import (
-    DEFAULT_MAX_DUMP_BYTES,
     BackupRestoreChallenge,
     BackupRestoreProblem,
     BackupRestoreSettings,
     BackupRestoreSolution,
 )
 from hackattic_backup_restore.emulation import gzip_bomb
+from hackattic_backup_restore.limits import DEFAULT_MAX_DUMP_BYTES
 from pydantic import ValidationError
 
-from hackattic_core import ProblemError
-from hackattic_core.errors import EXIT_SERVICE
-from hackattic_core.runner import validate_problem
+from hackattic_core import CostLimitExceeded, ExitCode, ProblemError, validate_problem
 
 MIB = 1024 * 1024
 DUMP = b"""--
@@ -77,7 +75,7 @@ def test_a_dump_that_is_not_base64_is_refused_naming_the_field(value: object, re
         BackupRestoreProblem.model_validate({"dump": value})
     with pytest.raises(ProblemError, match="field 'dump'") as raised:
         validate_problem(BackupRestoreChallenge, {"dump": value})
-    assert raised.value.exit_code == EXIT_SERVICE
+    assert raised.value.exit_code == ExitCode.SERVICE
 
 
 HOSTILE = [
@@ -101,13 +99,28 @@ def test_a_hostile_dump_is_a_one_line_problem_error(
     with pytest.raises(ProblemError, match="^malformed backup_restore dump: .*" + reason) as raised:
         solve(hackattic_context, problem_for(compressed))
     assert "\n" not in str(raised.value)
-    assert raised.value.exit_code == EXIT_SERVICE
+    assert raised.value.exit_code == ExitCode.SERVICE
 
 
 def test_a_gzip_bomb_is_refused_naming_the_setting(hackattic_context: Any) -> None:
-    with pytest.raises(ProblemError, match="more than 67,108,864 bytes") as raised:
+    # Zeros with no newline: the line bound (1 MiB) is crossed long before the dump's.
+    with pytest.raises(CostLimitExceeded, match="over the limit of 1048576 bytes") as raised:
         solve(hackattic_context, problem_for(gzip_bomb(128 * MIB)))
-    assert "HACKATTIC_BACKUP_RESTORE_MAX_DUMP_BYTES" in str(raised.value)
+    assert raised.value.setting == "HACKATTIC_BACKUP_RESTORE_MAX_LINE_BYTES"
+    assert raised.value.exit_code == ExitCode.SERVICE
+    lines = BackupRestoreSettings(_env_file=None, max_line_bytes=256 * MIB)  # type: ignore[call-arg]
+    with pytest.raises(CostLimitExceeded, match="over the limit of 67108864 bytes") as raised:
+        solve(hackattic_context, problem_for(gzip_bomb(128 * MIB)), plugin_settings=lines)
+    assert raised.value.setting == "HACKATTIC_BACKUP_RESTORE_MAX_DUMP_BYTES"
+
+
+def test_a_compressed_dump_larger_than_the_bound_is_refused_before_reading() -> None:
+    settings = BackupRestoreSettings(_env_file=None, max_dump_bytes=1000)  # type: ignore[call-arg]
+    small, large = problem_for(gzip.compress(DUMP)), problem_for(bytes(5000))
+    BackupRestoreChallenge().check_cost(small, settings)
+    with pytest.raises(CostLimitExceeded, match="compressed dump is 5000 bytes") as raised:
+        BackupRestoreChallenge().check_cost(large, settings)
+    assert raised.value.setting == "HACKATTIC_BACKUP_RESTORE_MAX_DUMP_BYTES"
 
 
 def test_the_bound_is_a_setting(hackattic_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,5 +128,5 @@ def test_the_bound_is_a_setting(hackattic_context: Any, monkeypatch: pytest.Monk
     monkeypatch.setenv("HACKATTIC_BACKUP_RESTORE_MAX_DUMP_BYTES", "100")
     settings = BackupRestoreSettings(_env_file=None)  # type: ignore[call-arg]
     assert settings.max_dump_bytes == 100
-    with pytest.raises(ProblemError, match="more than 100 bytes"):
+    with pytest.raises(CostLimitExceeded, match="over the limit of 100 bytes"):
         solve(hackattic_context, problem_for(gzip.compress(DUMP)), plugin_settings=settings)

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from hackattic_backup_restore.alive_ssns import find_alive_ssns
+from hackattic_backup_restore.challenge import BackupRestoreChallenge
 from hackattic_backup_restore.dump_reader import read_table
 from hackattic_backup_restore.emulation import (
-    BackupRestoreEmulation,
     IssuedDump,
     check_alive_ssns,
     gzip_bomb,
 )
-from hackattic_backup_restore.errors import DumpTooLarge
+from hackattic_backup_restore.errors import DumpLimitExceeded
 from hackattic_backup_restore.records import COLUMNS, MAX_ROWS, MIN_ROWS, STATUSES
 
 from hackattic_core import Emulation, Issued
@@ -41,7 +41,7 @@ def check(emulation: Emulation, issued: Issued, solution: dict[str, Any]) -> str
 
 
 def test_dumps_look_like_pg_dump_10s(hackattic_emulation: Build) -> None:
-    _, _, compressed = issue(hackattic_emulation(BackupRestoreEmulation))
+    _, _, compressed = issue(hackattic_emulation(BackupRestoreChallenge))
     text = gzip.decompress(compressed).decode()
     assert text.startswith("--\n-- PostgreSQL database dump\n--\n")
     assert "-- Dumped from database version 10." in text
@@ -54,8 +54,11 @@ def test_dumps_look_like_pg_dump_10s(hackattic_emulation: Build) -> None:
     assert text.endswith("--\n-- PostgreSQL database dump complete\n--\n\n")
 
 
-def test_the_dump_holds_the_rows_the_checker_knows(hackattic_emulation: Build) -> None:
-    emulation = hackattic_emulation(BackupRestoreEmulation)
+@pytest.mark.parametrize("breadth", ["hackattic", "wide"])
+def test_the_dump_holds_the_rows_the_checker_knows(
+    hackattic_emulation: Build, breadth: str
+) -> None:
+    emulation = hackattic_emulation(BackupRestoreChallenge, breadth=breadth)
     for _ in range(5):
         issued, state, compressed = issue(emulation)
         records = state.records
@@ -68,8 +71,8 @@ def test_the_dump_holds_the_rows_the_checker_knows(hackattic_emulation: Build) -
         assert check(emulation, issued, {"alive_ssns": state.alive_ssns}) is None
 
 
-def test_every_table_has_what_a_reader_must_get_right(hackattic_emulation: Build) -> None:
-    emulation = hackattic_emulation(BackupRestoreEmulation)
+def test_every_wide_table_has_what_a_reader_must_get_right(hackattic_emulation: Build) -> None:
+    emulation = hackattic_emulation(BackupRestoreChallenge, breadth="wide")
     for _ in range(5):
         records = issue(emulation)[1].records
         ids = [record.id for record in records]
@@ -84,16 +87,16 @@ def test_every_table_has_what_a_reader_must_get_right(hackattic_emulation: Build
 
 
 def test_problems_are_random_and_reproducible(hackattic_emulation: Build) -> None:
-    first = [issue(hackattic_emulation(BackupRestoreEmulation))[0].problem for _ in range(2)]
+    first = [issue(hackattic_emulation(BackupRestoreChallenge))[0].problem for _ in range(2)]
     assert first[0] == first[1]  # two emulations, the same seed
-    emulation = hackattic_emulation(BackupRestoreEmulation)
+    emulation = hackattic_emulation(BackupRestoreChallenge)
     assert issue(emulation)[0].problem != issue(emulation)[0].problem
 
 
 def test_a_gzip_bomb_is_small_and_large() -> None:
     bomb = gzip_bomb(256 * MIB)
     assert len(bomb) < 400_000
-    with pytest.raises(DumpTooLarge):
+    with pytest.raises(DumpLimitExceeded):
         find_alive_ssns(bomb, 64 * MIB)
 
 
@@ -170,8 +173,8 @@ def test_names_a_missing_or_malformed_field(solution: dict[str, Any], expected: 
 
 
 def test_the_emulation_checks_with_its_condition(hackattic_emulation: Build) -> None:
-    lenient = hackattic_emulation(BackupRestoreEmulation)
-    strict = hackattic_emulation(BackupRestoreEmulation, check_order=True)
+    lenient = hackattic_emulation(BackupRestoreChallenge)
+    strict = hackattic_emulation(BackupRestoreChallenge, check_order=True)
     for emulation, passes_reversed in ((lenient, True), (strict, False)):
         issued, state, _ = issue(emulation)
         reversed_ssns = list(reversed(state.alive_ssns))

@@ -1,34 +1,28 @@
-"""backup_restore end to end: through the runner, and through the real CLI process."""
+"""backup_restore end to end: through the runner, through the sandbox's HTTP API as a public
+solver would use it, and through the real CLI process."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
-from types import SimpleNamespace
+import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hackattic_backup_restore.challenge import (
-    BackupRestoreChallenge,
-    BackupRestoreProblem,
-    BackupRestoreSolution,
-)
 
-from hackattic_core import Context, hookimpl
-from hackattic_core.errors import EXIT_REJECTED, EXIT_SERVICE
-from hackattic_core.plugins import Registry, load_registry
-from hackattic_core.pytest_plugin import SANDBOX_SEED
-from hackattic_core.sandbox.conditions import SandboxConditions, sandbox_conditions
+from hackattic_core import ExitCode
 
+SLUG = "backup_restore"
 SSN_SHAPE = r"\d{3}-\d{2}-\d{4}"
+PROBLEMS = 20
+"""How many default problems the public-style solver meets (each one a fresh table)."""
 
 
 def test_passes_in_the_sandbox(hackattic_run: Any) -> None:
-    result = hackattic_run("backup_restore")
+    result = hackattic_run(SLUG)
     assert result.passed, result.error or result.message
     assert result.solution is not None
     ssns = result.solution["alive_ssns"]
@@ -36,89 +30,99 @@ def test_passes_in_the_sandbox(hackattic_run: Any) -> None:
     assert all(re.fullmatch(SSN_SHAPE, ssn) for ssn in ssns)
 
 
-class TestWhereOrderIsChecked:
+class TestTheWideDumps:
+    """NULLs, escapes, non-ASCII text and rows over several lines, and the order checked."""
+
     @pytest.fixture
     def hackattic_sandbox_options(self) -> dict[str, dict[str, Any]]:
-        return {"backup_restore": {"check_order": True}}
+        return {SLUG: {"breadth": "wide", "check_order": True}}
 
-    def test_the_solver_sends_table_order(self, hackattic_run: Any) -> None:
-        result = hackattic_run("backup_restore")
-        assert result.passed, result.error or result.message
-
-
-class SendsEverySsn(BackupRestoreChallenge):
-    """A classic mistake: every ssn in the COPY block, alive or not."""
-
-    async def solve(self, problem: BackupRestoreProblem, context: Context) -> BackupRestoreSolution:
-        text = gzip.decompress(problem.dump).decode()
-        rows = text.split(" FROM stdin;\n", 1)[1].split("\n\\.\n", 1)[0].split("\n")
-        ssns = [row.split("\t")[3] for row in rows if row.count("\t") == 7]
-        return BackupRestoreSolution(alive_ssns=ssns)
+    def test_the_solver_passes_them_in_table_order(self, hackattic_run: Any) -> None:
+        for _ in range(3):
+            result = hackattic_run(SLUG, playground=True)
+            assert result.passed, result.error or result.message
 
 
-class TestAWrongSolver:
-    @pytest.fixture
-    def hackattic_registry(self) -> Registry:
-        plugin = SimpleNamespace(hackattic_register_challenges=hookimpl(lambda: [SendsEverySsn]))
-        return load_registry(extra_plugins=[("wrong", plugin)], use_entry_points=False)
+# ---- solvers written the way public ones are: plain HTTP against the sandbox --------------
 
-    def test_is_rejected_naming_what_is_wrong(self, hackattic_run: Any) -> None:
-        result = hackattic_run("backup_restore")
-        assert result.status == "rejected"
-        assert result.exit_code == EXIT_REJECTED
-        assert result.message.startswith("wrong alive_ssns: ")
-        assert " ssns that are not alive: " in result.message
+
+def api(sandbox: Any, method: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One call of the sandbox's hackattic API (``problem`` or ``solve``), as JSON."""
+    verb = "problem" if body is None else "solve"
+    url = f"{sandbox.base_url}/challenges/{SLUG}/{verb}?access_token={sandbox.access_token}"
+    if body is not None:
+        url += "&playground=1"  # every problem may be solved, not only the first
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - loopback
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        answer: dict[str, Any] = json.loads(response.read())
+    return answer
+
+
+def rows_from_line_96(problem: dict[str, Any]) -> list[list[str]]:
+    """What a solver that passed hackattic does: gunzip, skip to line 96 (where the real
+    dumps' rows start), split each line at tabs until ``\\.``."""
+    lines = gzip.decompress(base64.b64decode(problem["dump"])).decode().split("\n")
+    rows = []
+    for line in lines[95:]:
+        if line == "\\.":
+            break
+        rows.append(line.split("\t"))
+    return rows
+
+
+def line_96_solver(problem: dict[str, Any]) -> dict[str, Any]:
+    return {"alive_ssns": [row[3] for row in rows_from_line_96(problem) if row[7] == "alive"]}
+
+
+def every_ssn_solver(problem: dict[str, Any]) -> dict[str, Any]:
+    """A classic mistake: every ssn of the table, alive or not."""
+    return {"alive_ssns": [row[3] for row in rows_from_line_96(problem)]}
+
+
+def submit(sandbox: Any, solver: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    return api(sandbox, "POST", solver(api(sandbox, "GET")))
+
+
+def test_a_solver_reading_rows_from_line_96_passes_every_default_problem(
+    hackattic_sandbox: Any,
+) -> None:
+    for number in range(PROBLEMS):
+        answer = submit(hackattic_sandbox, line_96_solver)
+        assert "passed" in answer.get("result", ""), (number, answer)
+
+
+def test_a_wrong_solver_is_rejected_naming_what_is_wrong(hackattic_sandbox: Any) -> None:
+    answer = submit(hackattic_sandbox, every_ssn_solver)
+    assert answer["rejected"].startswith("wrong alive_ssns: "), answer
+    assert " ssns that are not alive: " in answer["rejected"]
+
+
+# ---- the real CLI ---------------------------------------------------------------------------
+
+
+def test_the_cli_passes_against_the_sandbox_default_and_wide(hackattic_cli: Any) -> None:
+    for options in ([], ["-o", "breadth=wide", "-o", "check_order=true"]):
+        result = hackattic_cli("run", SLUG, "--sandbox", "--json", *options)
+        assert result.exit_code == ExitCode.PASSED, result
+        assert result.json["status"] == "passed"
+        assert result.json["solution"]["alive_ssns"]
 
 
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        ("gzip_bomb", "it decompresses to more than 67,108,864 bytes"),
-        ("truncated_dump", "truncated gzip"),
+        # Zeros without a newline: the line bound is crossed first, at 1 MiB.
+        ("gzip_bomb", "the problem's line 1 of the dump is "),
+        ("truncated_dump", "malformed backup_restore dump: truncated gzip"),
     ],
 )
-class TestHostileDumps:
-    @pytest.fixture
-    def hackattic_sandbox_conditions(self, fault: str) -> SandboxConditions:
-        return sandbox_conditions({"seed": SANDBOX_SEED, "faults": [fault]}, read_env=False)
-
-    def test_fail_with_exit_3_naming_what_is_wrong(
-        self, hackattic_run: Any, fault: str, error: str
-    ) -> None:
-        result = hackattic_run("backup_restore")
-        assert result.status == "failed"
-        assert result.exit_code == EXIT_SERVICE
-        assert result.error is not None
-        assert result.error.startswith(f"malformed backup_restore dump: {error}")
-        assert "\n" not in result.error
-        assert not result.submitted
-
-
-def run_cli(*arguments: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    hackattic = Path(sys.executable).with_name("hackattic")
-    if not hackattic.exists():
-        pytest.fail(f"the hackattic command is not installed next to {sys.executable}")
-    completed = subprocess.run(  # noqa: S603 - our own command and arguments
-        [str(hackattic), "run", "backup_restore", "--sandbox", "--json", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return completed, json.loads(completed.stdout)
-
-
-def test_the_cli_passes_against_the_sandbox() -> None:
-    completed, report = run_cli("-o", "check_order=true")
-    assert completed.returncode == 0, completed.stderr or completed.stdout
-    assert report["status"] == "passed", report
-    assert report["exit_code"] == 0
-    assert report["solution"]["alive_ssns"]
-
-
-def test_the_cli_refuses_a_gzip_bomb_in_one_line() -> None:
-    completed, report = run_cli("--fault", "gzip_bomb")
-    assert completed.returncode == EXIT_SERVICE, completed.stderr
-    assert report["exit_code"] == EXIT_SERVICE
-    assert report["error"].startswith("malformed backup_restore dump: it decompresses to more")
-    assert "Traceback" not in completed.stderr
+def test_the_cli_refuses_a_hostile_dump_in_one_line(
+    hackattic_cli: Any, fault: str, error: str
+) -> None:
+    result = hackattic_cli("run", SLUG, "--sandbox", "--json", "--fault", fault)
+    assert result.exit_code == ExitCode.SERVICE, result
+    assert result.json["error"].startswith(error), result.json
+    assert "\n" not in result.json["error"]
+    assert result.json["solution"] is None

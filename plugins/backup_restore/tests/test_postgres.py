@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 
 import pytest
 from hackattic_backup_restore.alive_ssns import find_alive_ssns
+from hackattic_backup_restore.challenge import BackupRestoreChallenge
 from hackattic_backup_restore.copy_text import split_fields, unescape_field
 from hackattic_backup_restore.dump_reader import read_table
 from hackattic_backup_restore.emulation import BackupRestoreEmulation
@@ -161,10 +162,12 @@ def issued_dumps(emulation: BackupRestoreEmulation) -> list[tuple[bytes, list[Cr
     return dumps
 
 
+@pytest.mark.parametrize("breadth", ["hackattic", "wide"])
 def test_psql_restores_the_dumps_to_the_emulations_rows_and_answer(
-    postgres: Postgres, hackattic_emulation: Any
+    postgres: Postgres, hackattic_emulation: Any, breadth: str
 ) -> None:
-    for compressed, records in issued_dumps(hackattic_emulation(BackupRestoreEmulation)):
+    emulation = hackattic_emulation(BackupRestoreChallenge, breadth=breadth)
+    for compressed, records in issued_dumps(emulation):
         database = postgres.new_database()
         restore = postgres.run(database, "-v", "ON_ERROR_STOP=0", stdin=gzip.decompress(compressed))
         errors = [line for line in restore.stderr.decode().splitlines() if "ERROR" in line]

@@ -5,8 +5,9 @@ to an 800×800 JPEG made of 8×8 tiles of 100×100 taken from a fixed pool of ar
 solution is ``{"face_tiles": [[row, col], ...]}``, zero-based, ``[0, 0]`` top left, in
 any order. A face hidden by an apple (Magritte's *The Son of Man*) is not a face.
 
-The solver downloads the image at once, refuses it if it is too large (bytes, then pixels
-read from its header), decodes it to grey and runs OpenCV's frontal-face cascade on each
+The solver downloads the image at once (the core's bounded ``context.download``; a link
+that fails, expired or used, loses the problem), refuses it if it has too many pixels
+(read from its header), decodes it to grey and runs OpenCV's frontal-face cascade on each
 tile (see :mod:`.detector` for the choices and their measurements).
 """
 
@@ -14,16 +15,18 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hackattic_core import (
+    AttemptLost,
     Challenge,
     ChallengeSettings,
     Context,
+    DownloadUrl,
     Problem,
     ProblemError,
+    ServiceError,
     Solution,
     run_blocking,
 )
@@ -31,7 +34,6 @@ from hackattic_core import (
 if TYPE_CHECKING:
     from .detector import TileVerdict
 
-MAX_URL_LENGTH = 4096
 MAX_PIXELS_SETTING = "HACKATTIC_BASIC_FACE_DETECTION_MAX_IMAGE_PIXELS"
 CASCADE_WINDOW = 20
 """The cascade's smallest window (pixels): a tile must hold one."""
@@ -40,11 +42,6 @@ CASCADE_WINDOW = 20
 class BasicFaceDetectionSettings(ChallengeSettings):
     """The solver's settings, as ``HACKATTIC_BASIC_FACE_DETECTION_*`` (environment or .env)."""
 
-    max_image_bytes: int = Field(
-        default=8 * 1024 * 1024,
-        ge=1024,
-        description="Refuse an image larger than this many bytes (hackattic's are ~190 KB).",
-    )
     max_image_pixels: int = Field(
         default=16_000_000,
         ge=1,
@@ -73,15 +70,8 @@ class BasicFaceDetectionSettings(ChallengeSettings):
 class BasicFaceDetectionProblem(Problem):
     """What ``GET /challenges/basic_face_detection/problem`` returns."""
 
-    image_url: str = Field(max_length=MAX_URL_LENGTH)
-
-    @field_validator("image_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("expected an http(s) URL")
-        return value
+    image_url: DownloadUrl
+    """A one-time link to the JPEG, expiring 5 s after the problem."""
 
 
 class BasicFaceDetectionSolution(Solution):
@@ -89,6 +79,17 @@ class BasicFaceDetectionSolution(Solution):
 
     face_tiles: list[tuple[int, int]]
     """[row, col] of each tile showing a face, zero-based (a JSON list of pairs)."""
+
+
+async def fetch_image(context: Context[BasicFaceDetectionSettings], url: str) -> bytes:
+    """The image at ``url``; :class:`AttemptLost` if the link fails (expired, used,
+    dropped, too large): it cannot be fetched again, but a fresh problem may succeed."""
+    try:
+        return await context.download(url, what="image")
+    except ServiceError as exc:
+        raise AttemptLost(
+            f"{exc} (hackattic's links work once and expire 5 s after the problem)"
+        ) from None
 
 
 def judge_image(data: bytes, settings: BasicFaceDetectionSettings) -> list[TileVerdict]:
@@ -127,13 +128,11 @@ class BasicFaceDetectionChallenge(
         problem: BasicFaceDetectionProblem,
         context: Context[BasicFaceDetectionSettings],
     ) -> BasicFaceDetectionSolution:
-        from .download import fetch_once  # httpx: loaded when solving, not by `hackattic list`
-
         settings = context.plugin_settings
         started = time.perf_counter()
         # First thing: the link expires 5 s after the problem was issued.
         context.progress.update("downloading the grid")
-        data = await fetch_once(context.http, problem.image_url, max_bytes=settings.max_image_bytes)
+        data = await fetch_image(context, problem.image_url)
         context.logger.info(
             "image: %d bytes, downloaded %.3f s into the solve",
             len(data),

@@ -4,14 +4,17 @@ real command line, and the one-time link's failures on real sockets."""
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
+import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hackattic_basic_face_detection.challenge import BasicFaceDetectionChallenge
-from hackattic_basic_face_detection.download import fetch_once
+from hackattic_basic_face_detection.challenge import BasicFaceDetectionChallenge, fetch_image
 
-from hackattic_core import AttemptLost, ProblemError, RunResult
+from hackattic_core import AttemptLost, RunResult
 from hackattic_core.testing import CliResult, ExitCode
 
 SLUG = "basic_face_detection"
@@ -68,7 +71,7 @@ def test_a_tighter_pixel_limit_is_a_setting(hackattic_cli: Callable[..., CliResu
 
 
 class TestTheOneTimeLink:
-    """fetch_once against links published on a running sandbox."""
+    """fetch_image against links published on a running sandbox."""
 
     def publish(self, sandbox: Any, data: bytes, expires_after: float | None = None) -> str:
         emulation = sandbox.emulations[SLUG]
@@ -84,9 +87,9 @@ class TestTheOneTimeLink:
 
         async def twice() -> bytes:
             async with hackattic_context(BasicFaceDetectionChallenge) as context:
-                first = await fetch_once(context.http, url, max_bytes=1024)
-                with pytest.raises(AttemptLost, match="answered HTTP 404"):
-                    await fetch_once(context.http, url, max_bytes=1024)
+                first = await fetch_image(context, url)
+                with pytest.raises(AttemptLost, match="image: HTTP 404"):
+                    await fetch_image(context, url)
                 return first
 
         assert asyncio.run(twice()) == b"\xff\xd8 grid"
@@ -98,7 +101,7 @@ class TestTheOneTimeLink:
 
         async def late() -> None:
             async with hackattic_context(BasicFaceDetectionChallenge) as context:
-                await fetch_once(context.http, url, max_bytes=1024)
+                await fetch_image(context, url)
 
         with pytest.raises(AttemptLost, match="expire 5 s after the problem"):
             asyncio.run(late())
@@ -106,13 +109,14 @@ class TestTheOneTimeLink:
     def test_a_body_over_the_limit_is_refused(
         self, hackattic_sandbox: Any, hackattic_context: Any
     ) -> None:
-        url = self.publish(hackattic_sandbox, bytes(5000))
+        # The core's HACKATTIC_MAX_BODY_BYTES (1 MiB; hackattic's grids are ~190 KB).
+        url = self.publish(hackattic_sandbox, bytes(1_100_000))
 
         async def large() -> None:
             async with hackattic_context(BasicFaceDetectionChallenge) as context:
-                await fetch_once(context.http, url, max_bytes=4096)
+                await fetch_image(context, url)
 
-        with pytest.raises(ProblemError, match="larger than 4096 bytes"):
+        with pytest.raises(AttemptLost, match="larger than 1048576 bytes"):
             asyncio.run(large())
 
     def test_a_lost_link_makes_the_runner_fetch_a_fresh_problem(
@@ -126,6 +130,40 @@ class TestTheOneTimeLink:
         result = hackattic_run(SLUG, attempts=2)
         assert result.exit_code == ExitCode.SOLVER
         assert [a.error for a in result.attempts] == [
-            "the image link answered HTTP 404 (hackattic's links work once and expire 5 s "
-            "after the problem)"
+            "could not download the image: HTTP 404 Not Found (hackattic's links work once "
+            "and expire 5 s after the problem)"
         ] * 2
+
+
+def interrupt_a_held_download(cli_start: Any, service: Any) -> tuple[CliResult, float]:
+    """SIGINT while the grid downloads from a server that accepts and never answers
+    (with a 10-minute HTTP timeout, the solve would wait 10 minutes); the result and the
+    seconds from the signal to the exit."""
+    with socket.create_server(("127.0.0.1", 0)) as held:
+        held.settimeout(60)
+        env = service.serve({"image_url": f"http://127.0.0.1:{held.getsockname()[1]}/g.jpg"})
+        process = cli_start("run", SLUG, "--json", env={**env, "HACKATTIC_HTTP_TIMEOUT": "600"})
+        connection, _ = held.accept()  # the solve is downloading the grid
+        with connection:
+            process.send_signal(signal.SIGINT)
+            signalled = time.monotonic()
+            result = process.wait(timeout=60)
+            return result, time.monotonic() - signalled
+
+
+def test_sigint_during_a_held_download_ends_the_run(
+    hackattic_cli_start: Any, hackattic_fake_service: Any
+) -> None:
+    result, _ = interrupt_a_held_download(hackattic_cli_start, hackattic_fake_service)
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert json.loads(result.stdout)["exit_code"] == ExitCode.INTERRUPTED
+    assert hackattic_fake_service.submitted() == []
+
+
+@pytest.mark.timing
+def test_sigint_during_a_held_download_ends_the_run_within_a_second_or_so(
+    hackattic_cli_start: Any, hackattic_fake_service: Any
+) -> None:
+    result, after_signal = interrupt_a_held_download(hackattic_cli_start, hackattic_fake_service)
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert after_signal < 5, f"the run ended {after_signal:.1f} s after SIGINT"

@@ -86,7 +86,7 @@ def _fcrackzip(path: Path, processes: int) -> Timed | None:
     command = [tool, "-b", "-c", "a1", "-l", "5-5", "-u", str(path)]
     started, cpu = time.perf_counter(), _children_cpu()
     running = [
-        subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+        subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(processes)
     ]
     for process in running:

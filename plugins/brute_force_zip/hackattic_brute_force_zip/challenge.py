@@ -14,7 +14,6 @@ import string
 import time
 from typing import Annotated
 
-import httpx
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
@@ -23,8 +22,8 @@ from hackattic_core import (
     Challenge,
     ChallengeSettings,
     Context,
+    DownloadUrl,
     Problem,
-    ProblemError,
     ServiceError,
     Solution,
     SolverError,
@@ -35,7 +34,6 @@ from .archive import read_archive
 from .search import Found, Search, SearchSpace, Target
 
 DEFAULT_CHARSET = string.ascii_lowercase + string.digits
-MAX_URL_LENGTH = 4096
 PROGRESS_INTERVAL = 0.25
 """Seconds between progress updates while the search runs."""
 
@@ -43,14 +41,8 @@ PROGRESS_INTERVAL = 0.25
 class BruteForceZipProblem(Problem):
     """What ``GET /challenges/brute_force_zip/problem`` returns."""
 
-    zip_url: str = Field(max_length=MAX_URL_LENGTH)
-
-    @field_validator("zip_url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("expected an http(s) URL")
-        return value
+    zip_url: DownloadUrl
+    """A one-time link to the ZIP, expiring with the 30 s deadline."""
 
 
 class BruteForceZipSolution(Solution):
@@ -140,7 +132,7 @@ class BruteForceZipChallenge(
     ) -> BruteForceZipSolution:
         settings = context.plugin_settings
         context.progress.update("downloading the ZIP")
-        data = await _download(context.http, problem.zip_url)
+        data = await _download(context, problem.zip_url)
         # hackattic's clock runs from the problem; ours from the download, just after it.
         give_up_at = time.monotonic() + settings.give_up_seconds * context.time_scale
         archive = read_archive(
@@ -179,17 +171,14 @@ class BruteForceZipChallenge(
         return BruteForceZipSolution(secret=found.secret.decode("utf-8", "replace").strip())
 
 
-async def _download(http: httpx.AsyncClient, url: str) -> bytes:
+async def _download(context: Context[BruteForceZipSettings], url: str) -> bytes:
+    """The ZIP, through the core's bounded download; :class:`AttemptLost` if the link
+    fails (expired, already used, dropped): it cannot be fetched again, and hackattic's
+    30 s run from the problem, but a fresh problem may succeed."""
     try:
-        response = await http.get(url)
-    except httpx.HTTPError as exc:
-        raise ServiceError(f"could not download the ZIP: {exc}") from None
-    if response.status_code in (404, 410):
-        # hackattic's links work once and expire: this problem is lost, a fresh one is not.
-        raise AttemptLost(f"the ZIP link answered HTTP {response.status_code} (expired?)")
-    if response.status_code != 200:
-        raise ProblemError(f"the ZIP link answered HTTP {response.status_code}")
-    return response.content
+        return await context.download(url, what="ZIP")
+    except ServiceError as exc:
+        raise AttemptLost(f"{exc} (the link works once and expires)") from None
 
 
 async def _run_with_progress(

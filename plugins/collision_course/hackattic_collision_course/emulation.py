@@ -43,20 +43,19 @@ class IssuedInclude:
     """``time.monotonic()`` when the problem was issued."""
 
 
-class CollisionCourseEmulation(Emulation):
-    slug = "collision_course"
+class CollisionCourseEmulation(Emulation[CollisionCourseConditions, IssuedInclude]):
     conditions_model = CollisionCourseConditions
 
-    async def new_problem(self) -> Issued:
+    async def new_problem(self) -> Issued[IssuedInclude]:
         include = f"{self.env.rng.getrandbits(128):032x}"
         return Issued(
             problem={"include": include},
             state=IssuedInclude(include=include, issued_at=time.monotonic()),
         )
 
-    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
-        conditions: CollisionCourseConditions = self.env.conditions
-        state: IssuedInclude = issued.state
+    async def check(self, issued: Issued[IssuedInclude], solution: dict[str, Any]) -> str | None:
+        conditions = self.env.conditions
+        state = issued.state
         elapsed = time.monotonic() - state.issued_at
         limit = conditions.time_limit * self.env.time_scale
         if elapsed > limit:

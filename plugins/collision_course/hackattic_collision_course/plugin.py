@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hackattic_core import Challenge, hookimpl
+from hackattic_core import AnyChallenge, hookimpl
 
 from .challenge import CollisionCourseChallenge
 
 
 @hookimpl
-def hackattic_register_challenges() -> list[type[Challenge]]:
+def hackattic_register_challenges() -> list[type[AnyChallenge]]:
     return [CollisionCourseChallenge]

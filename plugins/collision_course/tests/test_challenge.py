@@ -14,12 +14,13 @@ from hackattic_collision_course import collision
 from hackattic_collision_course.challenge import (
     CollisionCourseChallenge,
     CollisionCourseProblem,
+    CollisionCourseSettings,
     CollisionCourseSolution,
     solve_include,
 )
 from pydantic import ValidationError
 
-from hackattic_core import SolverError
+from hackattic_core import CostLimitExceeded, ExitCode, SolverError, validate_problem
 
 INCLUDE = "0123456789abcdef0123456789abcdef"
 
@@ -41,21 +42,22 @@ def test_solves_a_problem(hackattic_context: Any) -> None:
     assert set(solution.model_dump(mode="json")) == {"files"}
 
 
+@pytest.mark.timing
 def test_solving_takes_well_under_a_millisecond() -> None:
     started = time.perf_counter()
     for _ in range(1000):
         solve_include(INCLUDE)
     per_solve = (time.perf_counter() - started) / 1000
-    assert per_solve < 1e-3  # measured: a few microseconds; the service allows 15 s
+    assert per_solve < 1e-2  # generous: measured a few microseconds; the service allows 15 s
 
 
 @pytest.mark.parametrize(
     ("include", "reason"),
     [
         ("0123456789ABCDEF0123456789ABCDEF", "32 lowercase hex characters"),
-        (INCLUDE[:31], "32 lowercase hex characters"),
-        (INCLUDE + "0", "32 lowercase hex characters"),
+        ("", "32 lowercase hex characters"),
         ("g" * 32, "32 lowercase hex characters"),
+        ("a" * 100 + "G", "got 'aaaa"),
         (" " + INCLUDE[1:], "32 lowercase hex characters"),
         (INCLUDE + "\n", "32 lowercase hex characters"),
         (12, "a string of 32 lowercase hex characters"),
@@ -86,3 +88,22 @@ def damaged_pair(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_a_damaged_pair_is_a_solver_error() -> None:
     with pytest.raises(SolverError, match="does not collide"):
         solve_include(INCLUDE)
+
+
+def test_an_include_of_another_length_is_solved_within_the_bound() -> None:
+    settings = CollisionCourseSettings(_env_file=None)  # type: ignore[call-arg]
+    for include in ("ab", INCLUDE + "0", "f" * settings.max_include_chars):
+        problem = validate_problem(CollisionCourseChallenge, {"include": include})
+        CollisionCourseChallenge().check_cost(problem, settings)
+        first, second = (base64.b64decode(text) for text in solve_include(include).files)
+        assert first.endswith(include.encode())
+        assert hashlib.md5(first).digest() == hashlib.md5(second).digest()  # noqa: S324
+
+
+def test_an_absurd_include_is_refused_before_any_work() -> None:
+    settings = CollisionCourseSettings(_env_file=None)  # type: ignore[call-arg]
+    problem = validate_problem(CollisionCourseChallenge, {"include": "a" * 5_000_000})
+    with pytest.raises(CostLimitExceeded, match="include is 5000000 characters") as raised:
+        CollisionCourseChallenge().check_cost(problem, settings)
+    assert raised.value.setting == "HACKATTIC_COLLISION_COURSE_MAX_INCLUDE_CHARS"
+    assert raised.value.exit_code == ExitCode.SERVICE

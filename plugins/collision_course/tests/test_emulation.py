@@ -9,7 +9,7 @@ import re
 import time
 from typing import Any
 
-from hackattic_collision_course.challenge import solve_include
+from hackattic_collision_course.challenge import CollisionCourseChallenge, solve_include
 from hackattic_collision_course.emulation import CollisionCourseEmulation
 
 from hackattic_core import Issued
@@ -24,10 +24,10 @@ def check(emulation: CollisionCourseEmulation, issued: Issued, solution: Any) ->
 
 
 def test_problems_are_32_lowercase_hex_and_reproducible(hackattic_emulation: Any) -> None:
-    first = [issue(hackattic_emulation(CollisionCourseEmulation)).problem for _ in range(3)]
-    again = [issue(hackattic_emulation(CollisionCourseEmulation)).problem for _ in range(3)]
+    first = [issue(hackattic_emulation(CollisionCourseChallenge)).problem for _ in range(3)]
+    again = [issue(hackattic_emulation(CollisionCourseChallenge)).problem for _ in range(3)]
     assert first == again
-    emulation = hackattic_emulation(CollisionCourseEmulation)
+    emulation = hackattic_emulation(CollisionCourseChallenge)
     problems = [issue(emulation).problem for _ in range(20)]
     assert all(set(problem) == {"include"} for problem in problems)
     assert all(re.fullmatch(r"[0-9a-f]{32}", problem["include"]) for problem in problems)
@@ -35,7 +35,7 @@ def test_problems_are_32_lowercase_hex_and_reproducible(hackattic_emulation: Any
 
 
 def test_the_solver_passes_for_random_includes(hackattic_emulation: Any) -> None:
-    emulation = hackattic_emulation(CollisionCourseEmulation)
+    emulation = hackattic_emulation(CollisionCourseChallenge)
     for _ in range(5):
         issued = issue(emulation)
         solution = solve_include(issued.problem["include"]).model_dump(mode="json")
@@ -43,7 +43,7 @@ def test_the_solver_passes_for_random_includes(hackattic_emulation: Any) -> None
 
 
 def test_a_wrong_solution_is_rejected_naming_why(hackattic_emulation: Any) -> None:
-    emulation = hackattic_emulation(CollisionCourseEmulation)
+    emulation = hackattic_emulation(CollisionCourseChallenge)
     issued = issue(emulation)
     files = solve_include(issued.problem["include"]).files
     first = base64.b64decode(files[0])
@@ -67,7 +67,7 @@ def test_a_wrong_solution_is_rejected_naming_why(hackattic_emulation: Any) -> No
 
 
 def test_different_md5s_are_rejected(hackattic_emulation: Any) -> None:
-    emulation = hackattic_emulation(CollisionCourseEmulation)
+    emulation = hackattic_emulation(CollisionCourseChallenge)
     issued = issue(emulation)
     files = solve_include(issued.problem["include"]).files
     second = base64.b64decode(files[1]) + b"extra"
@@ -76,14 +76,14 @@ def test_different_md5s_are_rejected(hackattic_emulation: Any) -> None:
 
 
 def test_the_size_limit_is_a_condition(hackattic_emulation: Any) -> None:
-    emulation = hackattic_emulation(CollisionCourseEmulation, max_file_bytes=100)
+    emulation = hackattic_emulation(CollisionCourseChallenge, max_file_bytes=100)
     issued = issue(emulation)
     solution = solve_include(issued.problem["include"]).model_dump(mode="json")
     assert check(emulation, issued, solution) == "file 1 is larger than 100 bytes"
 
 
 def test_an_answer_after_the_time_limit_is_too_slow(hackattic_emulation: Any) -> None:
-    emulation = hackattic_emulation(CollisionCourseEmulation)
+    emulation = hackattic_emulation(CollisionCourseChallenge)
     issued = issue(emulation)
     solution = solve_include(issued.problem["include"]).model_dump(mode="json")
     late = Issued(

@@ -12,7 +12,14 @@ big-endian double, 32 bytes in all::
         16     8  double              IEEE 754 double, little-endian
         24     8  big_endian_double   IEEE 754 double, big-endian
 
-The padding's content is not specified: it is skipped, never read.
+The padding's content is not specified (real problems have ``00 00``): it is skipped,
+never read.
+
+Bytes may decode to a float that JSON cannot hold (NaN, Infinity). Such a field is sent as
+the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"`` (Python's and JavaScript's spelling),
+so that the submitted body and ``--json`` stay strict JSON; what hackattic would accept
+there is not known (its problems are random finite values), so
+``HACKATTIC_HELP_ME_UNPACK_NON_FINITE=refuse`` fails such a problem in one line instead.
 """
 
 from __future__ import annotations
@@ -20,21 +27,25 @@ from __future__ import annotations
 import base64
 import binascii
 import builtins
+import math
 import struct
-from typing import TYPE_CHECKING
+from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
 
-from hackattic_core import Challenge, Context, Problem, Solution
-
-if TYPE_CHECKING:
-    from hackattic_core import Emulation
+from hackattic_core import Challenge, ChallengeSettings, Context, Problem, Solution, SolverError
 
 LITTLE_ENDIAN_STRUCT = struct.Struct("<iIh2xfd")
 """int, uint, short, two padding bytes, float, double: the first 24 bytes."""
 BIG_ENDIAN_DOUBLE = struct.Struct(">d")
 """The last 8 bytes."""
 PACKED_SIZE = LITTLE_ENDIAN_STRUCT.size + BIG_ENDIAN_DOUBLE.size  # 32
+BASE64_SIZE = 44
+"""The base64 of 32 bytes: anything much longer is refused before it is decoded."""
+FLOAT_FIELDS = ("float", "double", "big_endian_double")
+NON_FINITE_TEXT = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+"""How a float JSON cannot hold is sent (``repr`` of the float → the text)."""
 
 
 class HelpMeUnpackProblem(Problem):
@@ -48,6 +59,11 @@ class HelpMeUnpackProblem(Problem):
     def _decode(cls, value: object) -> builtins.bytes:
         if not isinstance(value, str):
             raise ValueError("expected a base64 string")
+        if len(value) > 4 * BASE64_SIZE:
+            raise ValueError(
+                f"expected {PACKED_SIZE} bytes ({BASE64_SIZE} base64 characters), "
+                f"got {len(value):,} characters"
+            )
         try:
             data = base64.b64decode(value, validate=True)
         except binascii.Error as exc:
@@ -61,12 +77,25 @@ class HelpMeUnpackSolution(Solution):
     """What ``POST /challenges/help_me_unpack/solve`` expects: the six numbers."""
 
     # builtins.*: the fields are named after the types, as hackattic names them.
+    # A float JSON cannot hold is the text "NaN", "Infinity" or "-Infinity" (see above).
     int: builtins.int
     uint: builtins.int
     short: builtins.int
-    float: builtins.float
-    double: builtins.float
-    big_endian_double: builtins.float
+    float: builtins.float | builtins.str
+    double: builtins.float | builtins.str
+    big_endian_double: builtins.float | builtins.str
+
+
+class HelpMeUnpackSettings(ChallengeSettings):
+    """The solver's settings, as ``HACKATTIC_HELP_ME_UNPACK_*`` (environment or .env)."""
+
+    model_config = SettingsConfigDict(env_prefix="HACKATTIC_HELP_ME_UNPACK_")
+
+    non_finite: Literal["string", "refuse"] = Field(
+        default="string",
+        description="A float that is NaN or infinite: sent as the string NaN, Infinity or "
+        "-Infinity (string), or the problem fails in one line, exit 4 (refuse).",
+    )
 
 
 def unpack(data: bytes) -> HelpMeUnpackSolution:
@@ -85,22 +114,37 @@ def unpack(data: bytes) -> HelpMeUnpackSolution:
     )
 
 
-class HelpMeUnpackChallenge(Challenge):
+def as_json_numbers(
+    solution: HelpMeUnpackSolution, non_finite: Literal["string", "refuse"]
+) -> HelpMeUnpackSolution:
+    """``solution`` with every float JSON cannot hold spelled as text, or a SolverError
+    naming the field when ``non_finite`` is ``refuse``."""
+    update: dict[str, str] = {}
+    for name in FLOAT_FIELDS:
+        value = getattr(solution, name)
+        if isinstance(value, builtins.float) and not math.isfinite(value):
+            if non_finite == "refuse":
+                raise SolverError(
+                    f"the problem's {name} is {value!r}, which JSON cannot hold "
+                    "(HACKATTIC_HELP_ME_UNPACK_NON_FINITE=string sends it as text)"
+                )
+            update[name] = NON_FINITE_TEXT[repr(value)]
+    return solution.model_copy(update=update) if update else solution
+
+
+class HelpMeUnpackChallenge(
+    Challenge[HelpMeUnpackProblem, HelpMeUnpackSolution, HelpMeUnpackSettings]
+):
     name = "help_me_unpack"
     title = "Help me unpack: six numbers out of packed bytes"
     problem_model = HelpMeUnpackProblem
     solution_model = HelpMeUnpackSolution
+    settings_model = HelpMeUnpackSettings
+    emulation_class = "hackattic_help_me_unpack.emulation:HelpMeUnpackEmulation"
 
+    # No check_cost: the problem is 32 bytes, checked by the model (longer base64 is refused
+    # before decoding). No run_blocking either: unpacking 32 bytes takes a microsecond.
     async def solve(
-        self,
-        problem: HelpMeUnpackProblem,
-        context: Context,
+        self, problem: HelpMeUnpackProblem, context: Context[HelpMeUnpackSettings]
     ) -> HelpMeUnpackSolution:
-        return unpack(problem.bytes)
-
-    @classmethod
-    def emulation(cls) -> type[Emulation] | None:
-        # Imported here: `hackattic list` must not load the sandbox's server stack.
-        from .emulation import HelpMeUnpackEmulation
-
-        return HelpMeUnpackEmulation
+        return as_json_numbers(unpack(problem.bytes), context.plugin_settings.non_finite)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hackattic_help_me_unpack.challenge import unpack
+from hackattic_help_me_unpack.challenge import HelpMeUnpackChallenge, unpack
 from hackattic_help_me_unpack.emulation import HelpMeUnpackEmulation, as_float32, check_values
-
-from hackattic_core import EmulationEnv
 
 EXPECTED: dict[str, Any] = {
     "int": -2,
@@ -22,12 +20,20 @@ EXPECTED: dict[str, Any] = {
 }
 
 
-def emulation(seed: int = 1) -> HelpMeUnpackEmulation:
-    return HelpMeUnpackEmulation(EmulationEnv(rng=random.Random(seed)))
+@pytest.fixture
+def emulation(hackattic_emulation: Any) -> Callable[..., HelpMeUnpackEmulation]:
+    """``emulation(**conditions)``: built as the sandbox builds it (its fixed seed)."""
+
+    def build(**conditions: Any) -> HelpMeUnpackEmulation:
+        built: HelpMeUnpackEmulation = hackattic_emulation(HelpMeUnpackChallenge, **conditions)
+        return built
+
+    return build
 
 
-async def test_problems_unpack_to_the_values_packed() -> None:
-    issuer = emulation()
+@pytest.mark.parametrize("wide", [False, True])
+async def test_problems_unpack_to_the_values_packed(emulation: Any, wide: bool) -> None:
+    issuer = emulation(random_padding=wide, distinct_doubles=wide)
     for _ in range(200):
         issued = await issuer.new_problem()
         assert set(issued.problem) == {"bytes"}
@@ -36,20 +42,19 @@ async def test_problems_unpack_to_the_values_packed() -> None:
         assert await issuer.check(issued, solution.model_dump(mode="json")) is None
 
 
-async def test_problems_are_random_and_reproducible() -> None:
-    first = [(await emulation(7).new_problem()).problem for _ in range(2)]
-    again = [(await emulation(7).new_problem()).problem for _ in range(2)]
+async def test_problems_are_random_and_reproducible(emulation: Any) -> None:
+    first = [(await emulation().new_problem()).problem for _ in range(2)]
+    again = [(await emulation().new_problem()).problem for _ in range(2)]
     assert first == again
-    issuer = emulation(7)
+    issuer = emulation()
     assert (await issuer.new_problem()).problem != (await issuer.new_problem()).problem
 
 
-async def test_the_padding_is_random() -> None:
-    issuer = emulation()
-    paddings = {
-        base64.b64decode((await issuer.new_problem()).problem["bytes"])[10:12] for _ in range(50)
-    }
-    assert len(paddings) > 1
+async def test_the_padding_and_doubles_vary_when_asked(emulation: Any) -> None:
+    issuer = emulation(random_padding=True, distinct_doubles=True)
+    problems = [base64.b64decode((await issuer.new_problem()).problem["bytes"]) for _ in range(50)]
+    assert len({data[10:12] for data in problems}) > 1
+    assert all(data[16:24] != data[24:32][::-1] for data in problems)
 
 
 def test_the_right_values_pass() -> None:

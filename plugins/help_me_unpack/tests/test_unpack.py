@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 
 import pytest
 from hackattic_help_me_unpack.challenge import (
@@ -10,12 +11,12 @@ from hackattic_help_me_unpack.challenge import (
     HelpMeUnpackChallenge,
     HelpMeUnpackProblem,
     HelpMeUnpackSolution,
+    as_json_numbers,
     unpack,
 )
 from pydantic import ValidationError
 
-from hackattic_core.errors import ProblemError
-from hackattic_core.runner import validate_problem
+from hackattic_core import ProblemError, SolverError, validate_problem
 
 # int -2, uint 3_000_000_000, short -300, two padding bytes, float 1.25, double -2.5,
 # big-endian double 6.5.
@@ -83,6 +84,7 @@ def test_the_problem_decodes_base64() -> None:
         (base64.b64encode(KNOWN[:31]).decode(), "expected 32 bytes, got 31"),
         (base64.b64encode(KNOWN + b"\0").decode(), "expected 32 bytes, got 33"),
         (12, "expected a base64 string"),
+        ("QUFB" * 100, "expected 32 bytes \\(44 base64 characters\\), got 400 characters"),
     ],
 )
 def test_a_malformed_problem_is_refused_naming_the_field(value: object, reason: str) -> None:
@@ -95,3 +97,16 @@ def test_a_malformed_problem_is_refused_naming_the_field(value: object, reason: 
 def test_unpack_refuses_a_wrong_length() -> None:
     with pytest.raises(ValueError, match="expected 32 bytes, got 24"):
         unpack(KNOWN[:24])
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(math.nan, "NaN"), (math.inf, "Infinity"), (-math.inf, "-Infinity")],
+)
+def test_a_float_json_cannot_hold_is_sent_as_text(value: float, text: str) -> None:
+    solution = KNOWN_SOLUTION.model_copy(update={"double": value, "float": value})
+    sent = as_json_numbers(solution, "string")
+    assert (sent.float, sent.double, sent.big_endian_double) == (text, text, 6.5)
+    assert as_json_numbers(KNOWN_SOLUTION, "string") is KNOWN_SOLUTION
+    with pytest.raises(SolverError, match="the problem's float is"):
+        as_json_numbers(solution, "refuse")

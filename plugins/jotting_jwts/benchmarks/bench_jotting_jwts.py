@@ -75,9 +75,7 @@ server.serve_forever()
 
 def _start(source: str) -> tuple[subprocess.Popen[str], int]:
     code = f"SECRET = {SECRET!r}\n" + textwrap.dedent(source)
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     port = int(process.stdout.readline())
     return process, port

@@ -10,9 +10,7 @@ closes it after, on every path.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
-from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -69,16 +67,6 @@ def url_host(host: str) -> str:
     return f"[{address}]" if address.version == 6 else str(address)
 
 
-@contextlib.asynccontextmanager
-async def reported_on_close(report: Callable[[], None]) -> AsyncIterator[None]:
-    """Calls ``report`` when the runner closes what the solver kept open (entered before
-    the server, it runs after the server has closed)."""
-    try:
-        yield
-    finally:
-        report()
-
-
 class JottingJwtsChallenge(Challenge[JottingJwtsProblem, JottingJwtsSolution, JottingJwtsSettings]):
     name = "jotting_jwts"
     title = "Jotting JWTs: an HTTP app concatenating the claims of valid HS256 tokens"
@@ -124,13 +112,13 @@ class JottingJwtsChallenge(Challenge[JottingJwtsProblem, JottingJwtsSolution, Jo
         app = build_app(
             collector, max_body_bytes=settings.max_body_bytes, paths=paths, listener=report
         )
-        await context.keep_open(
-            reported_on_close(
-                lambda: context.progress.done(
-                    f"app closed: {collector.received} tokens received, "
-                    f"{len(collector.parts)} appended, {collector.skipped} skipped"
-                    + ("" if collector.solution is not None else ", no final token")
-                )
+        # Said when the runner closes what was kept open: registered before the server,
+        # it runs after the server has closed.
+        context.resources.callback(
+            lambda: context.progress.done(
+                f"app closed: {collector.received} tokens received, "
+                f"{len(collector.parts)} appended, {collector.skipped} skipped"
+                + ("" if collector.solution is not None else ", no final token")
             )
         )
         bound = await context.keep_open(serve_app(app, context.listen_host, settings.port))

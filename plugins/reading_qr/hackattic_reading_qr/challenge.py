@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hackattic_core import (
     AttemptLost,
@@ -22,13 +22,12 @@ from hackattic_core import (
     ChallengeSettings,
     Context,
     CostLimitExceeded,
+    DownloadUrl,
     Problem,
     ProblemError,
     Solution,
     run_blocking,
 )
-
-from .download import check_download_url, download
 
 if TYPE_CHECKING:
     from .decode import Reading
@@ -44,13 +43,8 @@ CODE_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}-\d")
 class ReadingQrProblem(Problem):
     """What ``GET /challenges/reading_qr/problem`` returns."""
 
-    image_url: str
+    image_url: DownloadUrl
     """A one-time link to the PNG."""
-
-    @field_validator("image_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return check_download_url(value)
 
 
 class ReadingQrSolution(Solution):
@@ -115,7 +109,7 @@ class ReadingQrChallenge(Challenge[ReadingQrProblem, ReadingQrSolution, ReadingQ
         self, problem: ReadingQrProblem, context: Context[ReadingQrSettings]
     ) -> ReadingQrSolution:
         context.progress.update("downloading the picture")
-        data = await download(context, problem.image_url, what="picture")
+        data = await context.download(problem.image_url, what="picture")
         context.progress.update(f"reading {len(data):,} bytes of picture")
         reading = await run_blocking(read, data, context.plugin_settings.max_pixels)
         if not reading.texts:

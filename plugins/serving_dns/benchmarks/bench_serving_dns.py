@@ -78,7 +78,7 @@ while True:
 def _start(source: str, core: int | None) -> tuple[subprocess.Popen[str], int]:
     code = f"RECORDS = {RECORDS!r}\n" + textwrap.dedent(source)
     prefix = ["taskset", "-c", str(core)] if core is not None else []
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter
+    process = subprocess.Popen(
         [*prefix, sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None

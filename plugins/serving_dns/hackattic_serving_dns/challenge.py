@@ -10,10 +10,8 @@ runner keeps the server up until the submit's answer and closes it after.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import socket
-from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from pydantic import Field
@@ -74,16 +72,6 @@ async def public_ipv4(host: str) -> str:
     return str(infos[0][4][0])
 
 
-@contextlib.asynccontextmanager
-async def reported_on_close(report: Callable[[], None]) -> AsyncIterator[None]:
-    """Calls ``report`` when the runner closes what the solver kept open (entered before
-    the server, it runs after the server has closed)."""
-    try:
-        yield
-    finally:
-        report()
-
-
 class ServingDnsChallenge(Challenge[ServingDnsProblem, ServingDnsSolution, ServingDnsSettings]):
     name = "serving_dns"
     title = "Serving DNS: an authoritative server for A, AAAA, RP and TXT records"
@@ -122,12 +110,12 @@ class ServingDnsChallenge(Challenge[ServingDnsProblem, ServingDnsSolution, Servi
             context.logger.info("query %s %s: %s", answered.qtype, answered.qname, answered.rcode)
 
         resolver = Resolver(Zone.of(problem.records), report)
-        await context.keep_open(
-            reported_on_close(
-                lambda: context.progress.done(
-                    f"DNS server closed after {counts['queries']} queries "
-                    f"({counts['nxdomain']} NXDOMAIN)"
-                )
+        # Said when the runner closes what was kept open: registered before the server,
+        # it runs after the server has closed.
+        context.resources.callback(
+            lambda: context.progress.done(
+                f"DNS server closed after {counts['queries']} queries "
+                f"({counts['nxdomain']} NXDOMAIN)"
             )
         )
         bound = await context.keep_open(

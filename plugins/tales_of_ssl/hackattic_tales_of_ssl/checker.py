@@ -24,6 +24,7 @@ from .serials import format_serial
 
 CountryCheck = Literal["code", "any"]
 SignatureHash = Literal["sha256", "any"]
+DomainCheck = Literal["cn_or_san", "cn"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Strictness:
     """``sha256``: the signature must use SHA-256; ``any``: any hash the key verifies."""
     check_validity: bool = True
     """Whether the certificate must be valid at the time of the check."""
+    domain_check: DomainCheck = "cn"
+    """``cn``: the subject's CN must be the domain; ``cn_or_san``: the CN or a DNS name of
+    the subjectAltName may hold it."""
     web_pki: bool = False
     """Whether cryptography's Web PKI server verifier must also accept it (subjectAltName,
     authorityKeyIdentifier, an end-entity certificate): stricter than hackattic."""
@@ -74,7 +78,7 @@ def check_certificate(
 
     failures = [
         *_key_failures(certificate, required.public_key, strictness.signature_hash),
-        *_name_failures(certificate, required, strictness.country_check),
+        *_name_failures(certificate, required, strictness),
     ]
     if certificate.serial_number != required.serial:
         failures.append(
@@ -137,7 +141,7 @@ def _signed_by(certificate: x509.Certificate, public_key: rsa.RSAPublicKey) -> b
 
 
 def _name_failures(
-    certificate: x509.Certificate, required: Required, country_check: CountryCheck
+    certificate: x509.Certificate, required: Required, strictness: Strictness
 ) -> list[str]:
     failures = []
     subject = certificate.subject
@@ -148,17 +152,31 @@ def _name_failures(
         )
     common_names = _values(subject, NameOID.COMMON_NAME)
     # Host names compare without regard to case, as TLS clients compare them.
-    if not common_names:
-        failures.append(f"the subject has no CN, expected {required.domain}")
-    elif required.domain.casefold() not in {name.casefold() for name in common_names}:
+    domain = required.domain.casefold()
+    in_san = strictness.domain_check == "cn_or_san" and domain in _san_dns_names(certificate)
+    if in_san:
+        pass  # the domain is certified where TLS clients look for it
+    elif not common_names:
+        where = " nor subjectAltName DNS name" if strictness.domain_check == "cn_or_san" else ""
+        failures.append(f"the subject has no CN{where}, expected {required.domain}")
+    elif domain not in {name.casefold() for name in common_names}:
         failures.append(f"CN is {', '.join(common_names)}, expected {required.domain}")
-    if country_check == "code":
+    if strictness.country_check == "code":
         countries = _values(subject, NameOID.COUNTRY_NAME)
         if not countries:
             failures.append(f"the subject has no C (country), expected {required.country_code}")
         elif required.country_code not in countries:
             failures.append(f"country is {', '.join(countries)}, expected {required.country_code}")
     return failures
+
+
+def _san_dns_names(certificate: x509.Certificate) -> set[str]:
+    """The subjectAltName's DNS names, case-folded (none when it has no such extension)."""
+    try:
+        extension = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except (x509.ExtensionNotFound, ValueError):
+        return set()
+    return {name.casefold() for name in extension.value.get_values_for_type(x509.DNSName)}
 
 
 def _values(name: x509.Name, oid: x509.ObjectIdentifier) -> list[str]:

@@ -1,4 +1,5 @@
-"""Keys shared by the plugin's tests: RSA key generation is kept to a few per run."""
+"""Shared by the plugin's tests: keys (RSA key generation is kept to a few per run) and the
+sandbox's strictness."""
 
 from __future__ import annotations
 
@@ -34,8 +35,14 @@ def problem_json(private_key: rsa.RSAPrivateKey) -> dict[str, Any]:
     return {"private_key": encode_private_key(private_key), "required_data": dict(REQUIRED_DATA)}
 
 
-STRICT = {"country_check": "code", "signature_hash": "sha256"}
-"""The strict check: the ISO code and SHA-256, which our solver must always pass."""
+STRICT = {
+    "country_check": "code",
+    "signature_hash": "sha256",
+    "domain_check": "cn",
+    "breadth": "wide",
+}
+"""The strict check on the wide problems (23 country names, random serials): the ISO code,
+SHA-256 and the CN, which our solver must always pass."""
 
 
 @pytest.fixture

@@ -22,8 +22,7 @@ from hackattic_tales_of_ssl.challenge import (
 from hackattic_tales_of_ssl.serials import format_serial, parse_serial
 from pydantic import ValidationError
 
-from hackattic_core import NullProgress, ProblemError, SolverError
-from hackattic_core.runner import validate_problem
+from hackattic_core import NullProgress, ProblemError, SolverError, validate_problem
 
 
 @pytest.mark.parametrize(
@@ -145,13 +144,9 @@ def test_a_pkcs8_key_is_accepted_too(problem_json: Any, private_key: rsa.RSAPriv
     assert TalesOfSslProblem.model_validate(problem_json).private_key == pkcs8
 
 
-def _ec_key() -> str:
+def _ec_key(form: serialization.PrivateFormat) -> str:
     key = ec.generate_private_key(ec.SECP256R1())
-    der = key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
+    der = key.private_bytes(serialization.Encoding.DER, form, serialization.NoEncryption())
     return base64.b64encode(der).decode()
 
 
@@ -167,10 +162,11 @@ def _pem_key(private_key: rsa.RSAPrivateKey) -> str:
     ("make_value", "reason"),
     [
         (lambda key: "not base64!", "not valid base64"),
-        (lambda key: base64.b64encode(b"\x30\x03\x02\x01\x00").decode(), "not a der private key"),
+        (lambda key: base64.b64encode(b"\x30\x03\x02\x01\x00").decode(), "not a DER RSA"),
         (_pem_key, "not valid base64"),  # armoured: hackattic sends bare DER
-        (lambda key: _ec_key(), "not an rsa key but ec"),
-        (lambda key: base64.b64encode(bytes(3000)).decode(), "3000 bytes: larger than an rsa"),
+        (lambda key: _ec_key(serialization.PrivateFormat.PKCS8), "not an RSA key but EC"),
+        (lambda key: _ec_key(serialization.PrivateFormat.TraditionalOpenSSL), "not a DER RSA"),
+        (lambda key: base64.b64encode(bytes(3000)).decode(), "not a DER RSA private key"),
         (lambda key: 1234, "expected a base64 string"),
     ],
 )
@@ -194,7 +190,7 @@ def test_a_malformed_key_is_a_problem_error_naming_the_field(
         ("serial_number", 1234, "expected a hexadecimal string"),
         ("domain", "", "expected 1 to 64 characters"),
         ("domain", "a" * 65, "expected 1 to 64 characters"),
-        ("domain", "bücher.de", "expected an ascii host name"),
+        ("domain", "bücher.de", "expected an ASCII host name"),
         ("country", " ", "expected a country name"),
     ],
 )

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from hackattic_tales_of_ssl.certificate import build_certificate
-from hackattic_tales_of_ssl.challenge import TalesOfSslProblem, solve_problem
+from hackattic_tales_of_ssl.challenge import TalesOfSslChallenge, TalesOfSslProblem, solve_problem
 from hackattic_tales_of_ssl.checker import Required, Strictness, check_certificate
-from hackattic_tales_of_ssl.emulation import COUNTRIES, TalesOfSslEmulation
+from hackattic_tales_of_ssl.emulation import COUNTRIES
 from hackattic_tales_of_ssl.keys import load_private_key
 
 from hackattic_core import Emulation
@@ -225,8 +225,8 @@ def new_problems(emulation: Emulation, count: int) -> list[Any]:
     return asyncio.run(issue())
 
 
-def test_problems_look_like_hackattics(hackattic_emulation: Build) -> None:
-    issued = new_problems(hackattic_emulation(TalesOfSslEmulation), 12)
+def test_wide_problems_have_the_same_shape(hackattic_emulation: Build) -> None:
+    issued = new_problems(hackattic_emulation(TalesOfSslChallenge, breadth="wide"), 12)
     lengths = set()
     for problem in (each.problem for each in issued):
         assert set(problem) == {"private_key", "required_data"}
@@ -246,8 +246,8 @@ def test_problems_look_like_hackattics(hackattic_emulation: Build) -> None:
 
 
 def test_the_required_data_is_reproducible_from_the_seed(hackattic_emulation: Build) -> None:
-    first = new_problems(hackattic_emulation(TalesOfSslEmulation), 2)
-    again = new_problems(hackattic_emulation(TalesOfSslEmulation), 2)
+    first = new_problems(hackattic_emulation(TalesOfSslChallenge), 2)
+    again = new_problems(hackattic_emulation(TalesOfSslChallenge), 2)
     assert [each.problem["required_data"] for each in first] == [
         each.problem["required_data"] for each in again
     ]
@@ -255,7 +255,7 @@ def test_the_required_data_is_reproducible_from_the_seed(hackattic_emulation: Bu
 
 
 def test_the_emulation_accepts_the_solvers_certificates(hackattic_emulation: Build) -> None:
-    emulation = hackattic_emulation(TalesOfSslEmulation, web_pki=True)
+    emulation = hackattic_emulation(TalesOfSslChallenge, web_pki=True)
 
     async def solve_and_check() -> list[str | None]:
         results = []
@@ -271,8 +271,8 @@ def test_the_emulation_accepts_the_solvers_certificates(hackattic_emulation: Bui
 def test_the_emulation_names_a_wrong_country_and_honours_its_conditions(
     hackattic_emulation: Build, other_key: rsa.RSAPrivateKey
 ) -> None:
-    strict = hackattic_emulation(TalesOfSslEmulation, country_check="code", signature_hash="sha256")
-    lenient = hackattic_emulation(TalesOfSslEmulation)  # the default: as lenient as hackattic
+    strict = hackattic_emulation(TalesOfSslChallenge, country_check="code", signature_hash="sha256")
+    lenient = hackattic_emulation(TalesOfSslChallenge)  # the default: as lenient as hackattic
 
     async def check_both() -> tuple[str | None, str | None, str | None]:
         issued = await strict.new_problem()

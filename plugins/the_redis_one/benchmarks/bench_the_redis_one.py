@@ -76,7 +76,7 @@ print(statistics.median(times), Count.keys, PEAK())
 
 def _run(python: str, script: str, path: Path, repeats: int) -> tuple[float, int, float]:
     """(median seconds, keys, peak RSS in MiB) of ``script`` run by ``python``."""
-    out = subprocess.run(  # noqa: S603 (our own scripts)
+    out = subprocess.run(
         [python, "-c", script, str(path), str(repeats)],
         capture_output=True, text=True, timeout=TIMEOUT, check=True,
     ).stdout.split()  # fmt: skip
@@ -92,9 +92,9 @@ def rdbtools_python() -> tuple[str | None, str]:
     if uv is None:
         return None, "uv not found to install rdbtools"
     try:
-        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(RDBTOOLS_VENV)],  # noqa: S603
+        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(RDBTOOLS_VENV)],
                        check=True, capture_output=True, timeout=120)  # fmt: skip
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [uv, "pip", "install", "-q", "--python", str(python), *RDBTOOLS],
             check=True, capture_output=True, timeout=300,
         )  # fmt: skip
@@ -121,7 +121,7 @@ def write_large_snapshot(folder: Path) -> Path | None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
          "--appendonly", "no", "--rdbcompression", "no", "--enable-debug-command", "yes",
          "--logfile", ""],
@@ -201,7 +201,7 @@ def run() -> dict[str, object]:
 
 def _refusal(python: str, path: Path) -> str:
     """What rdbtools says of a file it cannot read (its last line), or its time."""
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [python, "-c", THEIRS, str(path), "1"], capture_output=True, text=True, timeout=TIMEOUT
     )
     if done.returncode == 0:

@@ -1,63 +1,26 @@
-"""Through the real command line: hostile snapshots served by a loopback server of our own
-end in one line and exit 3, in bounded memory; the real payload gives its answer."""
+"""Through the real command line: hostile snapshots served by the core's fake hackattic end
+in one line and exit 3, in bounded memory; the real payload gives its answer; an
+interrupted run ends at once."""
 
 from __future__ import annotations
 
 import base64
 import json
+import signal
 import struct
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hackattic_the_redis_one.rdb_writer import RdbWriter, encode_length, encode_string
 
 from hackattic_core import ExitCode
+from hackattic_core.testing import CliResult
 
+SLUG = "the_redis_one"
 REAL = (Path(__file__).parent / "data" / "adithya_dump1.rdb").read_bytes()
-TOKEN = "not-a-real-token-0123456789"
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def serve_problem() -> Iterator[Callable[[object], str]]:
-    """``serve_problem(body)``: a base URL whose problem for the_redis_one is ``body``
-    (JSON, or raw text); any submit is rejected."""
-    servers: list[ThreadingHTTPServer] = []
-
-    def serve(body: object) -> str:
-        raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self._answer(raw if self.path.startswith("/challenges/the_redis_one/problem")
-                             else b"{}")  # fmt: skip
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                self._answer(b'{"rejected": "this server only serves hostile problems"}')
-
-            def _answer(self, data: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def problem(rdb: bytes, key: str = "flat_truth") -> dict[str, object]:
@@ -95,15 +58,17 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_hostile_problems_end_in_one_line_with_exit_3(case, serve_problem, hackattic_cli) -> None:
+def test_hostile_problems_end_in_one_line_with_exit_3(
+    case: str, hackattic_fake_service: Any, hackattic_cli: Any
+) -> None:
     body, message = HOSTILE[case]
+    served = body.encode() if isinstance(body, str) else body
     env = {
-        "HACKATTIC_BASE_URL": serve_problem(body),
-        "HACKATTIC_ACCESS_TOKEN": TOKEN,
+        **hackattic_fake_service.serve(served),
         "HACKATTIC_THE_REDIS_ONE_MAX_STRING_BYTES": str(MIB),
         "HACKATTIC_MAX_BODY_BYTES": str(4 * MIB),
     }
-    result = hackattic_cli("run", "the_redis_one", "--dry-run", env=env)
+    result = hackattic_cli("run", SLUG, "--dry-run", env=env)
     assert result.exit_code == ExitCode.SERVICE, result.stdout + result.stderr
     errors = [line for line in result.stdout.splitlines() if line.strip().startswith("error:")]
     assert len(errors) == 1, result.stdout
@@ -112,22 +77,22 @@ def test_hostile_problems_end_in_one_line_with_exit_3(case, serve_problem, hacka
     assert result.max_rss_mb < 200, f"{case}: {result.max_rss_mb:.0f} MiB"
 
 
-def test_a_damaged_checksum_can_be_read_anyway(serve_problem, hackattic_cli) -> None:
+def test_a_damaged_checksum_can_be_read_anyway(
+    hackattic_fake_service: Any, hackattic_cli: Any
+) -> None:
     env = {
-        "HACKATTIC_BASE_URL": serve_problem(problem(REAL[:-1] + bytes((REAL[-1] ^ 1,)))),
-        "HACKATTIC_ACCESS_TOKEN": TOKEN,
+        **hackattic_fake_service.serve(problem(REAL[:-1] + bytes((REAL[-1] ^ 1,)))),
         "HACKATTIC_THE_REDIS_ONE_VERIFY_CHECKSUM": "false",
     }
-    result = hackattic_cli("run", "the_redis_one", "--dry-run", "--json", env=env)
+    result = hackattic_cli("run", SLUG, "--dry-run", "--json", env=env)
     assert result.exit_code == ExitCode.PASSED, result.stderr
     assert result.json["solution"]["flat_truth"] == "set"
     assert "CRC-64 does not match" in result.stderr + result.stdout
 
 
-def test_the_real_payload_through_the_cli(serve_problem, hackattic_cli) -> None:
-    env = {"HACKATTIC_BASE_URL": serve_problem(problem(b"MYSQL" + REAL[5:])),
-           "HACKATTIC_ACCESS_TOKEN": TOKEN}  # fmt: skip
-    result = hackattic_cli("run", "the_redis_one", "--dry-run", "--json", env=env)
+def test_the_real_payload_through_the_cli(hackattic_fake_service: Any, hackattic_cli: Any) -> None:
+    env = hackattic_fake_service.serve(problem(b"MYSQL" + REAL[5:]))
+    result = hackattic_cli("run", SLUG, "--dry-run", "--json", env=env)
     assert result.exit_code == ExitCode.PASSED, result.stderr
     assert result.json["solution"] == {
         "db_count": 5,
@@ -136,3 +101,35 @@ def test_the_real_payload_through_the_cli(serve_problem, hackattic_cli) -> None:
         "expiry_millis": 1693337144096,
         "flat_truth": "set",
     }
+
+
+def interrupt_a_held_submit(cli_start: Any, service: Any) -> tuple[CliResult, float]:
+    """SIGINT while hackattic judges the answer to the real payload: its solve takes
+    milliseconds, so the run's long wait is the submit, which the fake service holds (with
+    a 10-minute HTTP timeout, the run would wait minutes); the result and the seconds from
+    the signal to the exit."""
+    service.hold_submit.set()
+    env = service.serve(problem(b"MYSQL" + REAL[5:]))
+    process = cli_start("run", SLUG, "--json", env={**env, "HACKATTIC_HTTP_TIMEOUT": "600"})
+    assert service.submit_arrived.wait(60), process.stderr_so_far()
+    process.send_signal(signal.SIGINT)
+    signalled = time.monotonic()
+    result = process.wait(timeout=60)
+    return result, time.monotonic() - signalled
+
+
+def test_sigint_while_the_submit_is_held_ends_the_run(
+    hackattic_cli_start: Any, hackattic_fake_service: Any
+) -> None:
+    result, _ = interrupt_a_held_submit(hackattic_cli_start, hackattic_fake_service)
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert json.loads(result.stdout)["exit_code"] == ExitCode.INTERRUPTED
+
+
+@pytest.mark.timing
+def test_sigint_while_the_submit_is_held_ends_the_run_within_a_second_or_so(
+    hackattic_cli_start: Any, hackattic_fake_service: Any
+) -> None:
+    result, after_signal = interrupt_a_held_submit(hackattic_cli_start, hackattic_fake_service)
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert after_signal < 5, f"the run ended {after_signal:.1f} s after SIGINT"

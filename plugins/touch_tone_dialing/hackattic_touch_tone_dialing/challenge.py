@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from hackattic_core import (
     AttemptLost,
@@ -19,13 +19,13 @@ from hackattic_core import (
     ChallengeSettings,
     Context,
     CostLimitExceeded,
+    DownloadUrl,
     Problem,
     ProblemError,
     Solution,
     run_blocking,
 )
 
-from .download import check_download_url, download
 from .keypad import HACKATTIC_KEYS
 
 if TYPE_CHECKING:
@@ -41,13 +41,8 @@ EXPECTED_LENGTH = 32
 class TouchToneDialingProblem(Problem):
     """What ``GET /challenges/touch_tone_dialing/problem`` returns."""
 
-    wav_url: str
+    wav_url: DownloadUrl
     """A one-time link to the WAV file."""
-
-    @field_validator("wav_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return check_download_url(value)
 
 
 class TouchToneDialingSolution(Solution):
@@ -143,7 +138,7 @@ class TouchToneDialingChallenge(
         context: Context[TouchToneDialingSettings],
     ) -> TouchToneDialingSolution:
         context.progress.update("downloading the WAV file")
-        data = await download(context, problem.wav_url, what="WAV file")
+        data = await context.download(problem.wav_url, what="WAV file")
         context.progress.update(f"listening to {len(data):,} bytes of WAV")
         detection = await run_blocking(hear, data, context.plugin_settings)
         for rejected in detection.rejected:

@@ -3,12 +3,19 @@ files from the sandbox."""
 
 from __future__ import annotations
 
+import json
 import re
+import signal
+import socket
+import time
 from typing import Any
 
 import pytest
 
 from hackattic_core import ExitCode
+from hackattic_core.testing import CliResult
+
+SLUG = "touch_tone_dialing"
 
 
 def test_passes_in_the_sandbox(hackattic_run: Any) -> None:
@@ -68,3 +75,37 @@ def test_a_tighter_limit_is_a_setting(hackattic_cli: Any) -> None:
     )
     assert result.exit_code == ExitCode.SERVICE, result
     assert "HACKATTIC_TOUCH_TONE_DIALING_MAX_SECONDS" in result.json["error"]
+
+
+def interrupt_a_held_download(cli_start: Any, service: Any) -> tuple[CliResult, float]:
+    """SIGINT while the WAV file downloads from a server that accepts and never answers
+    (with a 10-minute HTTP timeout, the solve would wait 10 minutes); the result and the
+    seconds from the signal to the exit."""
+    with socket.create_server(("127.0.0.1", 0)) as held:
+        held.settimeout(60)
+        env = service.serve({"wav_url": f"http://127.0.0.1:{held.getsockname()[1]}/a.wav"})
+        process = cli_start("run", SLUG, "--json", env={**env, "HACKATTIC_HTTP_TIMEOUT": "600"})
+        connection, _ = held.accept()  # the solve is downloading the file
+        with connection:
+            process.send_signal(signal.SIGINT)
+            signalled = time.monotonic()
+            result = process.wait(timeout=60)
+            return result, time.monotonic() - signalled
+
+
+def test_sigint_during_a_held_download_ends_the_run(
+    hackattic_cli_start: Any, hackattic_fake_service: Any
+) -> None:
+    result, _ = interrupt_a_held_download(hackattic_cli_start, hackattic_fake_service)
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert json.loads(result.stdout)["exit_code"] == ExitCode.INTERRUPTED
+    assert hackattic_fake_service.submitted() == []
+
+
+@pytest.mark.timing
+def test_sigint_during_a_held_download_ends_the_run_within_a_second_or_so(
+    hackattic_cli_start: Any, hackattic_fake_service: Any
+) -> None:
+    result, after_signal = interrupt_a_held_download(hackattic_cli_start, hackattic_fake_service)
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert after_signal < 5, f"the run ended {after_signal:.1f} s after SIGINT"

@@ -45,8 +45,8 @@ def _free_udp_port() -> int:
 
 def _tftp_hpa(port: int, target: str) -> float:
     started = time.perf_counter()
-    output = subprocess.run(  # noqa: S603
-        ["tftp", "-m", "octet", "127.0.0.1", str(port), "-c", "get", "file.bin", target],  # noqa: S607
+    output = subprocess.run(
+        ["tftp", "-m", "octet", "127.0.0.1", str(port), "-c", "get", "file.bin", target],
         capture_output=True,
         text=True,
         timeout=120,
@@ -90,7 +90,7 @@ def run() -> dict[str, object]:
     processes: list[subprocess.Popen[str]] = []
     times: dict[str, list[float]] = {}
     try:
-        ours = subprocess.Popen(  # noqa: S603
+        ours = subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(OURS), source], stdout=subprocess.PIPE, text=True
         )
         processes.append(ours)
@@ -106,7 +106,7 @@ def run() -> dict[str, object]:
             daemon_port = _free_udp_port()
             address = f"127.0.0.1:{daemon_port}"
             processes.append(
-                subprocess.Popen(  # noqa: S603
+                subprocess.Popen(
                     [daemon, "--foreground", "--listen", "--address", address, "--secure", folder],
                     text=True,
                 )

@@ -9,9 +9,6 @@ and closes it after, on every path. Texts are served as their UTF-8 bytes.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable
-
 from pydantic import Field, field_validator, model_validator
 
 from hackattic_core import (
@@ -95,16 +92,6 @@ class TrivialFilingSettings(ChallengeSettings):
         return low, high
 
 
-@contextlib.asynccontextmanager
-async def reported_on_close(report: Callable[[], None]) -> AsyncIterator[None]:
-    """Calls ``report`` when the runner closes what the solver kept open (entered before
-    the server, it runs after the server has closed)."""
-    try:
-        yield
-    finally:
-        report()
-
-
 class TrivialFilingChallenge(
     Challenge[TrivialFilingProblem, TrivialFilingSolution, TrivialFilingSettings]
 ):
@@ -162,12 +149,12 @@ class TrivialFilingChallenge(
             port_range=settings.port_range(),
         )
         server = TftpServer(files, context.listen_host, limits, report)
-        await context.keep_open(
-            reported_on_close(
-                lambda: context.progress.done(
-                    f"TFTP server closed: {len(sent)} of {len(files)} files sent "
-                    f"({server.completed} transfers completed)"
-                )
+        # Said when the runner closes what was kept open: registered before the server,
+        # it runs after the server has closed.
+        context.resources.callback(
+            lambda: context.progress.done(
+                f"TFTP server closed: {len(sent)} of {len(files)} files sent "
+                f"({server.completed} transfers completed)"
             )
         )
         bound = await context.keep_open(serve_tftp(server, settings.port))

@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge visual_basic_math (see its README.md)."""
