@@ -23,11 +23,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -50,7 +51,9 @@ __all__ = [
     "RunCheckFailed",
     "clean_env",
     "fake_service",
+    "hackattic_command",
     "hackattic_executable",
+    "interrupt",
     "open_sandbox",
 ]
 
@@ -73,6 +76,15 @@ class CliTimeout(AssertionError):
 def hackattic_executable() -> str:
     """The console script a user runs, beside this interpreter (``.venv/bin/hackattic``)."""
     return str(Path(sys.executable).with_name("hackattic"))
+
+
+def hackattic_command() -> list[str]:
+    """How to run ``hackattic``: its console script beside this interpreter, or, where
+    there is none (an environment that sees hackattic through a ``.pth``), the module."""
+    script = hackattic_executable()
+    if os.access(script, os.X_OK):
+        return [script]
+    return [sys.executable, "-m", "hackattic_core.cli"]
 
 
 def clean_env(home: Path, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
@@ -170,7 +182,7 @@ class CliProcess:
         self._err = (self.cwd / "stderr.txt").open("w+")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(  # noqa: S603 - our own console script
-            [hackattic_executable(), *self.args],
+            [*hackattic_command(), *self.args],
             cwd=self.cwd,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -321,6 +333,8 @@ class FakeService:
     requests: list[tuple[str, str, bytes]] = field(default_factory=list)
     fetched: threading.Event = field(default_factory=threading.Event)
     submit_arrived: threading.Event = field(default_factory=threading.Event)
+    hang_arrived: threading.Event = field(default_factory=threading.Event)
+    """Set when a request reaches :meth:`hanging_url`."""
     hold_problem: threading.Event = field(default_factory=threading.Event)
     hold_submit: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
@@ -340,12 +354,24 @@ class FakeService:
         """The bodies POSTed to ``/solve``, in order."""
         return [body for method, _, body in self.requests if method == "POST"]
 
+    def hanging_url(self, name: str = "download") -> str:
+        """A URL that accepts a GET and never answers (until the test ends): a download
+        that would hold a solve for as long as the HTTP timeout, to interrupt it."""
+        return f"{self.base_url}{HANG_PATH}{name}"
+
+
+HANG_PATH = "/_/hang/"
+
 
 def _fake_service_handler(service: FakeService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             service.requests.append(("GET", self.path, b""))
-            if self.path.startswith("/challenges/") and "/problem" in self.path:
+            if self.path.startswith(HANG_PATH):
+                service.hang_arrived.set()
+                service.released.wait(RUN_TIMEOUT)
+                self._reply(410, b'{"error": "released"}')
+            elif self.path.startswith("/challenges/") and "/problem" in self.path:
                 service.fetched.set()
                 if service.hold_problem.is_set():
                     service.released.wait(RUN_TIMEOUT)
@@ -394,6 +420,30 @@ def fake_service() -> Iterator[FakeService]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def interrupt(
+    process: CliProcess,
+    ready: threading.Event | Callable[[], bool],
+    *,
+    signum: int = signal.SIGINT,
+    settle_timeout: float = 60.0,
+    timeout: float = RUN_TIMEOUT,
+) -> tuple[CliResult, float]:
+    """Once ``ready`` (an event set, or a predicate true, e.g. ``lambda: "searching" in
+    process.stderr_so_far()``), send ``signum`` to ``process`` and wait for its exit: its
+    result and the seconds from the signal to the exit (for a benchmark, or a generous
+    bound behind ``@pytest.mark.timing``)."""
+    deadline = time.monotonic() + settle_timeout
+    while not (ready.is_set() if isinstance(ready, threading.Event) else ready()):
+        if process.proc.poll() is not None or time.monotonic() > deadline:
+            result = process.wait(1)
+            raise RunCheckFailed(f"the run ended or stalled before it was ready\n{result}")
+        time.sleep(0.02)
+    process.send_signal(signum)
+    signalled = time.monotonic()
+    result = process.wait(timeout)
+    return result, time.monotonic() - signalled
 
 
 @contextlib.asynccontextmanager

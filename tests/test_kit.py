@@ -397,3 +397,63 @@ def test_cancelling_run_in_process_kills_the_child() -> None:
     with pytest.raises(TimeoutError):
         asyncio.run(main())
     assert not multiprocessing.active_children()  # killed, not left to sleep its 60 s
+
+
+def test_a_hanging_url_holds_a_download_until_the_test_ends(hackattic_fake_service: Any) -> None:
+    url = hackattic_fake_service.hanging_url("picture.png")
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(url, timeout=0.3)
+    assert hackattic_fake_service.hang_arrived.is_set()
+
+
+def test_interrupt_signals_once_ready_and_times_the_exit(
+    tmp_path: Any, hackattic_cli_start: Any
+) -> None:
+    import shutil
+    from pathlib import Path
+
+    from hackattic_core.testing import interrupt
+
+    # The stubborn test plugin holds its solve for 600 s; the watchdog ends it.
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(Path(__file__).parent / "plugins" / "stubborn.py", site / "hackattic_stub.py")
+    info = site / "hackattic_stub-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hackattic-stub\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[hackattic]\nstubborn = hackattic_stub\n")
+    stub = (
+        (site / "hackattic_stub.py")
+        .read_text()
+        .replace("hackattic_test_stubborn:", "hackattic_stub:")
+    )
+    (site / "hackattic_stub.py").write_text(stub)
+    process = hackattic_cli_start(
+        "run", "stubborn", "--sandbox", "--json", env={"PYTHONPATH": str(site)}
+    )
+    result, seconds = interrupt(process, lambda: "holding the process" in process.stderr_so_far())
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert json.loads(result.stdout)["exit_code"] == ExitCode.INTERRUPTED
+    assert seconds < 300  # the hold is 600 s: far below it, the watchdog cut it short
+
+
+@pytest.fixture
+def filer_only() -> Any:
+    from hackattic_core.plugins import ChallengeEntry, PluginInfo, Registry
+
+    plugin = PluginInfo(name="filer", distribution="test", version="0")
+    return Registry(entries=[ChallengeEntry("filer", plugin, FileChallenge)])
+
+
+def test_a_sandbox_handle_fetches_a_problem(filer_only: Any, request: Any) -> None:
+    # The sandbox fixture, serving only this module's challenge (no installed plugin).
+    request.getfixturevalue("hackattic_registry")
+    sandbox = request.getfixturevalue("hackattic_sandbox")
+    problem = sandbox.fetch_problem("filer")
+    assert problem["url"].startswith(sandbox.base_url + "/_/downloads/")
+
+
+@pytest.fixture
+def hackattic_registry(filer_only: Any) -> Any:
+    """In this module, the sandbox fixtures serve the test challenges only."""
+    return filer_only

@@ -78,10 +78,13 @@ def import_generated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path
 
 @pytest.mark.parametrize(
     "slug",
-    ["Help_me", "help-me-unpack", "", "help me", "../escape", "unpack/x", "ünpack", "unpack\n"],
+    [
+        *("Help_me", "help-me-unpack", "", "help me", "../escape", "unpack/x", "ünpack"),
+        *("unpack\n", "_", "a__b", "9lives", "trailing_"),  # not a package or distribution name
+    ],
 )
 def test_refuses_a_slug_that_is_not_a_slug(tmp_path: Path, slug: str) -> None:
-    with pytest.raises(ConfigError, match=r"invalid slug .*lowercase letters, digits"):
+    with pytest.raises(ConfigError, match=r"invalid slug .*a lowercase letter, then letters, digits"):
         create_plugin(slug, tmp_path / "plugin")
     assert list(tmp_path.iterdir()) == []
 
@@ -166,7 +169,7 @@ def test_every_template_is_shipped() -> None:
 
 @pytest.mark.parametrize(
     ("slug", "prefix"),
-    [("help_me_unpack", "HelpMeUnpack"), ("x9", "X9"), ("1st_try", "Challenge1stTry")],
+    [("my_slug_here", "MySlugHere"), ("x9", "X9"), ("1st_try", "Challenge1stTry")],
 )
 def test_class_names_are_identifiers(slug: str, prefix: str) -> None:
     assert class_prefix(slug) == prefix
@@ -235,7 +238,7 @@ def test_the_generated_plugin_loads_and_its_stubs_agree(
     assert challenge.title == "Scaffold probe"
     emulation = challenge.emulation()
     assert emulation is not None
-    assert emulation.slug == SLUG
+    assert emulation.__name__ == "ScaffoldProbeEmulation"
 
 
 class TestTheGeneratedPluginInTheSandbox:
@@ -307,7 +310,7 @@ def test_a_standalone_plugin_passes_its_tests_after_an_editable_install(tmp_path
     tested = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:asyncio",
                  cwd=project)  # fmt: skip
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert "3 passed" in tested.stdout
+    assert "5 passed" in tested.stdout
 
     listed = run(python, "-m", "hackattic_core.cli", "list", "--json")
     assert listed.returncode == 0, listed.stderr

@@ -64,6 +64,20 @@ class SandboxHandle:
     """The challenges left out, with the reason (``hackattic sandbox`` only)."""
     _task: asyncio.Task[None] = field(repr=False, compare=False)
 
+    def fetch_problem(self, slug: str) -> dict[str, Any]:
+        """A fresh problem, fetched as a solver fetches it (from a thread other than the
+        sandbox's event loop: a test's, say)."""
+        import httpx
+
+        answer = httpx.get(
+            f"{self.base_url}/challenges/{slug}/problem",
+            params={"access_token": self.access_token},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        problem: dict[str, Any] = answer.json()
+        return problem
+
     async def wait_closed(self) -> None:
         """Wait until the server stops (without stopping it when cancelled)."""
         await asyncio.wait({self._task})

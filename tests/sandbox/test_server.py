@@ -14,8 +14,8 @@ import pytest
 
 from hackattic_core.challenge import Challenge
 from hackattic_core.sandbox.conditions import SandboxConditions
+from hackattic_core.serving import bind_tcp
 from hackattic_core.sandbox.server import (
-    _bind,
     remote_warning,
     run_standalone,
     serve_challenges,
@@ -79,7 +79,7 @@ async def test_ipv6_loopback(challenges: Challenges, make_conditions: MakeCondit
     if not socket.has_ipv6:
         pytest.skip("no IPv6")
     try:
-        _bind("::1", 0).close()
+        bind_tcp("::1", 0).close()
     except OSError:
         pytest.skip("no IPv6 loopback")
     async with (
@@ -92,7 +92,7 @@ async def test_ipv6_loopback(challenges: Challenges, make_conditions: MakeCondit
 
 
 def test_listening_socket_is_tcp_so_asyncio_disables_nagle() -> None:
-    with _bind("127.0.0.1", 0) as sock:
+    with bind_tcp("127.0.0.1", 0) as sock:
         assert sock.proto == socket.IPPROTO_TCP
 
 

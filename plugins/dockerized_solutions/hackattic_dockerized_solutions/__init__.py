@@ -1,0 +1,1 @@
+"""The hackattic plugin for the challenge dockerized_solutions (see its README.md)."""
