@@ -17,6 +17,7 @@ import math
 import os
 import resource
 import selectors
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -327,3 +328,89 @@ def load(path: Path) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+# ----------------------------------------------------------------------------- accuracy
+
+
+class Tally:
+    """How many answers one method got right, of how many, and the seconds each took: one
+    cell of an accuracy table (a method on one set of samples)."""
+
+    def __init__(self) -> None:
+        self.right = 0
+        self.total = 0
+        self.seconds: list[float] = []
+
+    def add(self, correct: bool, seconds: float) -> None:
+        self.right += correct
+        self.total += 1
+        self.seconds.append(seconds)
+
+    def share(self) -> float:
+        return self.right / self.total if self.total else 0.0
+
+    def cell(self) -> str:
+        """``3/3`` for a handful of samples, a percentage beyond."""
+        return f"{self.right}/{self.total}" if self.total < 10 else f"{self.share():.1%}"
+
+
+def answered_samples(fixtures: Path) -> list[tuple[bytes, str]]:
+    """Real payloads with their verified answers: ``fixtures/answers.json`` maps the name
+    of a file in ``fixtures`` to its answer."""
+    answers: dict[str, str] = json.loads((fixtures / "answers.json").read_text())
+    return [((fixtures / name).read_bytes(), answer) for name, answer in answers.items()]
+
+
+def tally_header(first: str, sets: Sequence[str]) -> list[str]:
+    """The two header lines of an accuracy table in Markdown: the methods' column
+    (``first``), a column a set of samples, then the time per solve (see :func:`tally_row`)."""
+    headers = [first, *sets, "CPU per solve, median / max"]
+    return ["| " + " | ".join(headers) + " |", "|---" + "|---:" * (len(headers) - 1) + "|"]
+
+
+def tally_row(name: str, tallies: Mapping[str, Tally]) -> str:
+    """A Markdown row: the method, its cell on each set, then its seconds per solve over
+    every set (median / max, in ms)."""
+    seconds = [t for tally in tallies.values() for t in tally.seconds]
+    cells = [tally.cell() for tally in tallies.values()]
+    cells.append(f"{statistics.median(seconds) * 1e3:.1f} ms / {max(seconds) * 1e3:.1f} ms")
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def accuracy_targets(
+    mine: Mapping[str, Tally],
+    *,
+    real: str = "real",
+    emulated: str = "emulated",
+    goal: float = 0.995,
+    cpu_seconds: float = 1.0,
+) -> list[dict[str, Any]]:
+    """The targets of a method that reads answers: every real payload right, ``goal`` of
+    the emulated ones, each solve under ``cpu_seconds`` (over every set)."""
+    worst = max(t for tally in mine.values() for t in tally.seconds)
+    share = mine[emulated].share()
+    return [
+        target("real payloads right", "all", mine[real].cell(), mine[real].share() == 1),
+        target("emulated problems right", f"≥ {goal:.1%}", f"{share:.1%}", share >= goal),
+        target(
+            "CPU per solve",
+            f"< {cpu_seconds:g} s",
+            f"max {worst * 1e3:.0f} ms",
+            worst < cpu_seconds,
+        ),
+    ]
+
+
+def never_worse_target(
+    name: str, mine: Mapping[str, Tally], theirs: Mapping[str, float]
+) -> dict[str, Any]:
+    """Ours right at least as often as ``theirs`` (a share per set) on every set, and more
+    often on some."""
+    shares = {s: tally.share() for s, tally in mine.items()}
+    return target(
+        name,
+        "never fewer, more on some",
+        ", ".join(f"{s} {shares[s]:.1%} vs {theirs[s]:.1%}" for s in shares),
+        all(shares[s] >= theirs[s] for s in shares) and any(shares[s] > theirs[s] for s in shares),
+    )

@@ -32,7 +32,7 @@ from hackattic_core.errors import (
 from hackattic_core.settings import Settings
 
 TOKEN = "tok-SECRET-1234567890"
-SLUG = "help_me_unpack"
+SLUG = "doubler"  # any slug: the API is a MockTransport
 PROBLEM_PATH = f"/challenges/{SLUG}/problem"
 SOLVE_PATH = f"/challenges/{SLUG}/solve"
 

@@ -380,21 +380,27 @@ def test_the_installed_entry_points_each_give_an_entry() -> None:
     assert set(names) <= {p.name for p in installed}
 
 
-def test_websocket_chit_chat_is_found_if_it_is_installed_and_importable() -> None:
+def test_an_installed_distribution_is_found_by_its_entry_point(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A distribution installed as pip installs one (a dist-info on sys.path, its entry
+    point in the ``hackattic`` group): found, loaded, and named with its version."""
+    site = tmp_path / "site"
+    info = site / "hackattic_doubler-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hackattic-doubler\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[hackattic]\ndoubler = tests.plugins.good\n")
+    monkeypatch.syspath_prepend(str(REPO_ROOT))
+    monkeypatch.syspath_prepend(str(site))
     installed = {p.name for p in real_entry_points(group=ENTRY_POINT_GROUP)}
-    registry = load_registry()
-    try:
-        importlib.import_module("hackattic_websocket_chit_chat.plugin")
-    except Exception:
-        importable = False
-    else:
-        importable = True
-    if "websocket_chit_chat" in installed and importable:
-        entries = [e for e in registry.entries if e.plugin.name == "websocket_chit_chat"]
-        assert entries
-        assert any(e.slug == "websocket_chit_chat" for e in entries)
-    else:
-        assert "websocket_chit_chat" not in registry.challenges
+    assert "doubler" in installed
+
+    registry = load_registry(disabled=sorted(installed - {"doubler"}))
+    (entry,) = registry.entries
+    assert (entry.slug, entry.status) == ("doubler", "ok")
+    assert entry.plugin.name == "doubler"
+    assert (entry.plugin.distribution, entry.plugin.version) == ("hackattic-doubler", "1.0")
+    assert registry.get("doubler").title == "Double a number (test plugin)"
 
 
 def test_the_registry_can_be_disabled_wholesale() -> None:
@@ -472,12 +478,10 @@ def test_a_plugins_error_text_is_masked_and_made_visible(
     assert entry.error == "RuntimeError: *** \\x1b[2J"
 
 
-def chit_chat_points(*distributions: str) -> list[CountingEntryPoint]:
-    """An entry point named websocket_chit_chat per distribution, each loading ``good``."""
+def doubler_points(*distributions: str) -> list[CountingEntryPoint]:
+    """An entry point named ``doubler`` per distribution, each loading ``good``."""
     return [
-        CountingEntryPoint(
-            "websocket_chit_chat", "tests.plugins.good", FakeDistribution({"Name": d}, "1")
-        )
+        CountingEntryPoint("doubler", "tests.plugins.good", FakeDistribution({"Name": d}, "1"))
         for d in distributions
     ]
 
@@ -486,15 +490,15 @@ def test_an_entry_point_name_stays_with_the_distribution_named_after_it(
     monkeypatch: pytest.MonkeyPatch, sample: Callable[[str], ModuleType]
 ) -> None:
     sample("good")
-    impostor, real = chit_chat_points("impostor", "hackattic-websocket-chit-chat")
+    impostor, real = doubler_points("impostor", "hackattic-doubler")
     fake_entry_points(monkeypatch, [impostor, real])
     registry = load_registry()
     assert impostor.loads == []  # never imported
-    assert real.loads == ["websocket_chit_chat"]
+    assert real.loads == ["doubler"]
     (refused,) = [e for e in registry.entries if e.plugin.distribution == "impostor"]
     assert refused.error is not None
     assert refused.error.startswith(
-        "entry-point name 'websocket_chit_chat' belongs to hackattic-websocket-chit-chat; "
+        "entry-point name 'doubler' belongs to hackattic-doubler; "
         "impostor must register under a name of its own"
     )
     (kept,) = [e for e in registry.entries if e.plugin.distribution != "impostor"]
@@ -505,7 +509,7 @@ def test_an_entry_point_name_with_no_owner_is_refused_for_all(
     monkeypatch: pytest.MonkeyPatch, sample: Callable[[str], ModuleType]
 ) -> None:
     sample("good")
-    points = chit_chat_points("one", "two")
+    points = doubler_points("one", "two")
     fake_entry_points(monkeypatch, points)
     registry = load_registry()
     assert [p.loads for p in points] == [[], []]

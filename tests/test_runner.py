@@ -280,7 +280,7 @@ def test_validate_problem_names_a_nested_field() -> None:
         difficulty: int
         block: Block
 
-    nested = challenge(problem_model=NestedProblem, name="mini_miner")
+    nested = challenge(problem_model=NestedProblem, name="nested")
     with pytest.raises(ProblemError, match=r"field 'block\.nonce'") as caught:
         validate_problem(nested, {"difficulty": 3, "block": {"nonce": "x"}})
     assert caught.value.exit_code == EXIT_SERVICE

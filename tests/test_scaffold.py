@@ -84,7 +84,9 @@ def import_generated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path
     ],
 )
 def test_refuses_a_slug_that_is_not_a_slug(tmp_path: Path, slug: str) -> None:
-    with pytest.raises(ConfigError, match=r"invalid slug .*a lowercase letter, then letters, digits"):
+    with pytest.raises(
+        ConfigError, match=r"invalid slug .*a lowercase letter, then letters, digits"
+    ):
         create_plugin(slug, tmp_path / "plugin")
     assert list(tmp_path.iterdir()) == []
 

@@ -3,7 +3,8 @@
 ``tally``: the problem points to a one-time download served by the emulation's own server
 (started and stopped with the sandbox); the solver downloads the numbers and sends their
 sum. The emulation has its own conditions (``count``, ``offset``), a fault of its own
-(``short_download``) and an async check.
+(``short_download``) and an async check. Installed for a test as ``hackattic_test_tally``
+(hence its ``emulation_class``; see ``tests/reliability/conftest.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from hackattic_core import (
+    AnyChallenge,
     Challenge,
     Context,
     Emulation,
@@ -35,13 +37,14 @@ class TallySolution(Solution):
     total: int
 
 
-class Tally(Challenge):
+class Tally(Challenge[TallyProblem, TallySolution]):
     name = "tally"
     title = "Sum the numbers of a one-time download (test plugin)"
     problem_model = TallyProblem
     solution_model = TallySolution
+    emulation_class = "hackattic_test_tally:TallyEmulation"
 
-    async def solve(self, problem: Any, context: Context) -> TallySolution:
+    async def solve(self, problem: TallyProblem, context: Context) -> TallySolution:
         context.progress.update("downloading", completed=0, total=1)
         response = await context.http.get(problem.url)
         if response.status_code != 200:
@@ -50,20 +53,15 @@ class Tally(Challenge):
         context.progress.update("downloaded", completed=1, total=1)
         return TallySolution(total=sum(numbers))
 
-    @classmethod
-    def emulation(cls) -> type[Emulation] | None:
-        return TallyEmulation
-
 
 class TallyConditions(EmulationConditions):
     count: int = Field(default=5, ge=1, le=10_000, description="Numbers in a download.")
     offset: int = Field(default=0, description="Added to every number.")
 
 
-class TallyEmulation(Emulation):
+class TallyEmulation(Emulation[TallyConditions, int]):
     """Serves each problem's numbers once, from a plain HTTP server of its own."""
 
-    slug = "tally"
     conditions_model = TallyConditions
     faults: ClassVar[dict[str, str]] = {"short_download": "downloads lose their last number"}
 
@@ -81,9 +79,9 @@ class TallyEmulation(Emulation):
             self.server.close()
             await self.server.wait_closed()
 
-    async def new_problem(self) -> Issued:
+    async def new_problem(self) -> Issued[int]:
         assert self.server is not None, "start() was not called"
-        conditions: TallyConditions = self.env.conditions
+        conditions = self.env.conditions
         rng = self.env.rng
         numbers = [rng.randint(0, 1000) + conditions.offset for _ in range(conditions.count)]
         key = secrets.token_hex(8)
@@ -91,7 +89,7 @@ class TallyEmulation(Emulation):
         port = self.server.sockets[0].getsockname()[1]
         return Issued({"url": f"http://127.0.0.1:{port}/{key}"}, state=sum(numbers))
 
-    async def check(self, issued: Issued, solution: dict[str, Any]) -> str | None:
+    async def check(self, issued: Issued[int], solution: dict[str, Any]) -> str | None:
         await asyncio.sleep(0)  # a check may await: the sandbox serves others meanwhile
         if solution.get("total") != issued.state:
             return f"wrong total: got {solution.get('total')!r}, expected {issued.state}"
@@ -120,5 +118,5 @@ class TallyEmulation(Emulation):
 
 
 @hookimpl
-def hackattic_register_challenges() -> list[type[Challenge]]:
+def hackattic_register_challenges() -> list[type[AnyChallenge]]:
     return [Tally]

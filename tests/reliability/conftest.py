@@ -1,7 +1,8 @@
 """The real CLI against a real sandbox, each in a process of its own, over real sockets.
 
-- ``sandbox(*faults, **conditions)`` starts ``hackattic sandbox --port 0 --json`` in a child
-  process (killed when the test ends, whatever happens) and returns a :class:`Sandbox`;
+- ``sandbox(*faults, options={…}, **conditions)`` starts ``hackattic sandbox --port 0 --json``
+  in a child process (killed when the test ends, whatever happens) and returns a
+  :class:`Sandbox`;
 - ``run_cli(*args, sandbox=…, env=…)`` runs ``hackattic`` as a user would and returns a
   :class:`CliResult` (exit code, stdout, stderr, wall time, the child's own peak RSS);
   ``start_cli`` does the same but returns the running :class:`CliProcess` (for signals).
@@ -13,24 +14,38 @@ own (``check_run``).
 
 Children run in an empty directory of their own (no ``.env`` leaks in), with every
 ``HACKATTIC_*`` variable from outside removed, and are stopped by their own process id.
+
+The challenges they run are the test plugins of ``tests/plugins/`` (``mirror``, ``ticker``,
+``tally``), installed for the session in a folder on the children's ``PYTHONPATH``
+(:data:`TEST_PLUGINS`); the plugins installed in this environment are disabled in every
+child (``HACKATTIC_DISABLE_PLUGINS``: :data:`REAL_PLUGINS`), so no test depends on one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import select
+import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from hackattic_core.testing import CliProcess, CliResult, check_run, clean_env
+from hackattic_core.plugins import ENTRY_POINT_GROUP
+from hackattic_core.testing import (
+    CliProcess,
+    CliResult,
+    check_run,
+    clean_env,
+    hackattic_command,
+)
 
 from .hostile_payloads import has_control
 from .hostile_server import HostileServer
@@ -39,8 +54,6 @@ __all__ = ["CliProcess", "CliResult", "check_run"]
 
 TOKEN = "tok-LEAKCHECK-7f3a9c1e5b"
 """The sandbox's access token: recognisable, so that a leak anywhere is found."""
-HACKATTIC = str(Path(sys.executable).with_name("hackattic"))
-"""The console script a user runs (``.venv/bin/hackattic``)."""
 START_TIMEOUT = 30.0
 RUN_TIMEOUT = 60.0
 FAST_RETRIES = {
@@ -50,9 +63,50 @@ FAST_RETRIES = {
 """Small retry waits so that a retried run stays quick."""
 
 
-def base_env(cwd: Path, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
-    """The environment of a child (:func:`hackattic_core.testing.clean_env`)."""
-    return clean_env(cwd, extra)
+PLUGIN_SOURCES = Path(__file__).resolve().parents[1] / "plugins"
+TEST_PLUGINS = ("mirror", "ticker", "tally")
+"""The test plugins every child has installed (``tests/plugins/<name>.py``)."""
+REAL_PLUGINS = tuple(sorted({point.name for point in entry_points(group=ENTRY_POINT_GROUP)}))
+"""The plugins installed in this environment, disabled in every child."""
+
+
+def install_test_plugin(site: Path, name: str) -> None:
+    """``tests/plugins/<name>.py`` installed in ``site`` as distribution ``hackattic-<name>``
+    (module ``hackattic_test_<name>``, entry point ``<name>``)."""
+    site.mkdir(parents=True, exist_ok=True)
+    module = f"hackattic_test_{name}"
+    shutil.copy(PLUGIN_SOURCES / f"{name}.py", site / f"{module}.py")
+    fake_install(site, f"hackattic-{name.replace('_', '-')}", {name: module})
+
+
+def base_env(
+    cwd: Path, site: Path, extra: Mapping[str, str | None] | None = None
+) -> dict[str, str]:
+    """The environment of a child (:func:`hackattic_core.testing.clean_env`): the test
+    plugins of ``site`` installed (after any ``PYTHONPATH`` of ``extra``'s), the real ones
+    disabled (with any ``HACKATTIC_DISABLE_PLUGINS`` of ``extra``'s)."""
+    extra = dict(extra or {})
+    paths = [extra.pop("PYTHONPATH", None), str(site)]
+    disabled = [*REAL_PLUGINS, extra.pop("HACKATTIC_DISABLE_PLUGINS", None)]
+    return clean_env(
+        cwd,
+        {
+            "PYTHONPATH": os.pathsep.join(path for path in paths if path),
+            "HACKATTIC_DISABLE_PLUGINS": ",".join(name for name in disabled if name),
+            **extra,
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def test_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder where the :data:`TEST_PLUGINS` are installed, for every child."""
+    clash = sorted(set(TEST_PLUGINS) & set(REAL_PLUGINS))
+    assert not clash, f"an installed plugin takes a test plugin's name: {clash}"
+    site = tmp_path_factory.mktemp("test-plugins")
+    for name in TEST_PLUGINS:
+        install_test_plugin(site, name)
+    return site
 
 
 def retry_lines(result: CliResult) -> list[str]:
@@ -110,7 +164,7 @@ class Sandbox:
         return stats
 
     def http_counts(self, route: str) -> dict[str, int]:
-        """Answers per status for e.g. ``GET /challenges/help_me_unpack/problem``."""
+        """Answers per status for e.g. ``GET /challenges/mirror/problem``."""
         counts: dict[str, int] = self.stats()["http"]["requests"].get(route, {})
         return counts
 
@@ -120,31 +174,44 @@ class Sandbox:
 
 SandboxFactory = Callable[..., Sandbox]
 SANDBOX_FLAGS = frozenset({"seed", "time_scale"})
-"""Conditions ``hackattic sandbox`` takes as flags; chit chat's go as ``-o``, the others as
-HACKATTIC_SANDBOX_*."""
-CHIT_CHAT_OPTIONS = frozenset({"rounds", "latency", "timer_late_ms"})
+"""Conditions ``hackattic sandbox`` takes as flags; the others go as HACKATTIC_SANDBOX_*."""
 
 
 class SandboxProcesses:
     """Starts sandbox processes and stops every one of them (by its own id) at the end."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, site: Path) -> None:
         self.root = root
+        self.site = site
         self.started: list[subprocess.Popen[str]] = []
 
     def start(
-        self, *faults: str, token: str = TOKEN, args: tuple[str, ...] = (), **conditions: Any
+        self,
+        *faults: str,
+        token: str = TOKEN,
+        args: tuple[str, ...] = (),
+        options: Mapping[str, Any] | None = None,
+        **conditions: Any,
     ) -> Sandbox:
         conditions.setdefault("seed", 1)
-        command = [HACKATTIC, "sandbox", "--port", "0", "--json", "--access-token", token, *args]
+        command = [
+            *hackattic_command(),
+            "sandbox",
+            "--port",
+            "0",
+            "--json",
+            "--access-token",
+            token,
+            *args,
+        ]
         extra: dict[str, str] = {}
         for name, value in conditions.items():
             if name in SANDBOX_FLAGS:
                 command += [f"--{name.replace('_', '-')}", str(value)]
-            elif name in CHIT_CHAT_OPTIONS:
-                command += ["-o", f"websocket_chit_chat.{name}={value}"]
             else:
                 extra[f"HACKATTIC_SANDBOX_{name.upper()}"] = str(value)
+        for name, value in (options or {}).items():
+            command += ["-o", f"{name}={value}"]
         for fault in faults:
             command += ["--fault", fault]
         home = self.root / f"sandbox-{len(self.started)}"
@@ -154,7 +221,7 @@ class SandboxProcesses:
             proc = subprocess.Popen(  # noqa: S603 - our own script
                 command,
                 cwd=home,
-                env=base_env(home, extra),
+                env=base_env(home, self.site, extra),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
@@ -179,15 +246,16 @@ class SandboxProcesses:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxFactory]:
-    """``sandbox(*faults, seed=1, fault_count=…, retry_after=…, args=(…), …)``: a sandbox.
+def sandbox(tmp_path: Path, test_site: Path) -> Iterator[SandboxFactory]:
+    """``sandbox(*faults, seed=1, fault_count=…, options={"ticker.rounds": 9}, args=(…))``:
+    a sandbox serving the test plugins.
 
-    Options with a ``hackattic sandbox`` flag (seed, time_scale) are passed as flags, chit
-    chat's (rounds, latency, timer_late_ms) as ``-o websocket_chit_chat.NAME=VALUE``, the
-    others (fault_count, retry_after, slow_seconds) as ``HACKATTIC_SANDBOX_*`` variables.
-    Every sandbox started is killed when the test ends.
+    Conditions with a ``hackattic sandbox`` flag (seed, time_scale) are passed as flags, the
+    others (fault_count, retry_after, slow_seconds) as ``HACKATTIC_SANDBOX_*`` variables, and
+    ``options`` (``SLUG.KEY`` → value) as ``-o SLUG.KEY=VALUE``. Every sandbox started is
+    killed when the test ends.
     """
-    processes = SandboxProcesses(tmp_path)
+    processes = SandboxProcesses(tmp_path, test_site)
     try:
         yield processes.start
     finally:
@@ -195,13 +263,15 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxFactory]:
 
 
 @pytest.fixture(scope="module")
-def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxFactory]:
+def shared_sandbox(
+    tmp_path_factory: pytest.TempPathFactory, test_site: Path
+) -> Iterator[SandboxFactory]:
     """Like ``sandbox``, but one process per set of conditions for the whole module.
 
     Only for conditions whose outcome does not depend on what earlier runs did (no counted
     fault, nothing that ever passes outside the playground).
     """
-    processes = SandboxProcesses(tmp_path_factory.mktemp("shared"))
+    processes = SandboxProcesses(tmp_path_factory.mktemp("shared"), test_site)
     cache: dict[str, Sandbox] = {}
 
     def get(*faults: str, **conditions: Any) -> Sandbox:
@@ -230,14 +300,15 @@ CliStarter = Callable[..., CliProcess]
 
 
 @pytest.fixture
-def start_cli(tmp_path: Path) -> Iterator[CliStarter]:
+def start_cli(tmp_path: Path, test_site: Path) -> Iterator[CliStarter]:
     """``start_cli(*args, sandbox=None, token=…, env={…}, files={…})``: ``hackattic`` as a
     user runs it.
 
     The child runs in an empty directory of its own (no ``.env`` leaks in, unless ``files``
     writes one: name → bytes) with no ``HACKATTIC_*`` variable but those for the sandbox
-    (base URL, token), quick retries and ``env``. Every process started is killed at the
-    end of the test.
+    (base URL, token), quick retries and ``env``, the test plugins installed and the real
+    ones disabled (see :func:`base_env`). Every process started is killed at the end of the
+    test.
     """
     running: list[CliProcess] = []
 
@@ -263,7 +334,7 @@ def start_cli(tmp_path: Path) -> Iterator[CliStarter]:
         given = extra.get("HACKATTIC_ACCESS_TOKEN")
         if given and given.strip():
             known.append(given.strip())
-        process = CliProcess(list(args), cwd, base_env(cwd, extra), known)
+        process = CliProcess(list(args), cwd, base_env(cwd, test_site, extra), known)
         running.append(process)
         return process
 

@@ -6,7 +6,6 @@ deflate's state, so every MiB of zeros compresses to the same segment, repeated.
 
 from __future__ import annotations
 
-import base64
 import functools
 import struct
 import zlib
@@ -72,18 +71,11 @@ def long_integer(digits: int = 5_000) -> bytes:
     return b"1" * digits
 
 
-HELP_ME_UNPACK_SOLUTION = {
-    "int": -7,
-    "uint": 7,
-    "short": -3,
-    "float": 1.5,
-    "double": 2.25,
-    "big_endian_double": 3.5,
-}
-"""What :func:`help_me_unpack_problem` unpacks to."""
+MIRROR_WORD = "hackattic"
+MIRROR_SOLUTION = {"mirrored": "cittakcah"}
+"""What :func:`mirror_problem` mirrors to (``tests/plugins/mirror.py``)."""
 
 
-def help_me_unpack_problem() -> dict[str, str]:
-    """A valid help_me_unpack problem (32 packed bytes)."""
-    packed = struct.pack("<iIh2xfd", -7, 7, -3, 1.5, 2.25) + struct.pack(">d", 3.5)
-    return {"bytes": base64.b64encode(packed).decode()}
+def mirror_problem() -> dict[str, str]:
+    """A valid ``mirror`` problem."""
+    return {"word": MIRROR_WORD}

@@ -2,7 +2,8 @@
 
 Broken plugins are real installs as far as ``importlib.metadata`` can tell: a throwaway
 directory on ``PYTHONPATH`` holding ``*.dist-info`` folders whose ``entry_points.txt``
-registers entry points under the ``hackattic`` group.
+registers entry points under the ``hackattic`` group. The working plugin beside them is the
+test plugin ``mirror`` (``tests/plugins/mirror.py``, installed as ``hackattic-mirror``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from .conftest import TOKEN, CliResult, CliRunner, SandboxFactory, fake_install
 
-SLUG = "help_me_unpack"
+SLUG = "mirror"
 
 
 def one_line_error(result: CliResult) -> str:
@@ -93,12 +94,12 @@ def test_configuration_error_with_json_is_one_object(run_cli: CliRunner, case: s
 
 DUPLICATE_PLUGIN = textwrap.dedent(
     '''
-    """A second plugin claiming help_me_unpack's slug."""
-    from hackattic_core.hookspecs import hookimpl
-    from hackattic_help_me_unpack.challenge import HelpMeUnpackChallenge
+    """A second plugin claiming mirror's slug."""
+    from hackattic_core import hookimpl
+    from hackattic_test_mirror import Mirror
 
 
-    class Impostor(HelpMeUnpackChallenge):
+    class Impostor(Mirror):
         title = "an impostor"
 
 
@@ -142,7 +143,7 @@ def test_list_shows_a_plugin_that_fails_to_import_and_a_duplicate_slug(
     for row in clashing:
         assert "provided by more than one plugin" in row["status"]
         assert "hackattic-fake-dup" in row["status"]
-        assert "hackattic-help-me-unpack" in row["status"]
+        assert "hackattic-mirror" in row["status"]
 
     human = run_cli("list", env=fake_plugins)
     assert human.exit_code == 0, human

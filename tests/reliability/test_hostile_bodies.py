@@ -8,29 +8,19 @@ characters from the server in the output.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from .conftest import (
-    TOKEN,
-    CliRunner,
-    HostileFactory,
-    assert_harmless,
-    fake_install,
-    hostile_env,
-)
+from .conftest import TOKEN, CliRunner, HostileFactory, assert_harmless, hostile_env
 from .hostile_payloads import (
-    HELP_ME_UNPACK_SOLUTION,
+    MIRROR_SOLUTION,
     bomb,
     deeply_nested,
-    help_me_unpack_problem,
     long_integer,
+    mirror_problem,
 )
 from .hostile_server import Reply
 
-SLUG = "help_me_unpack"
+SLUG = "mirror"  # tests/plugins/mirror.py
 PROBLEM = f"/challenges/{SLUG}/problem"
 SOLVE = f"/challenges/{SLUG}/solve"
 LIMIT = 1_048_576
@@ -38,9 +28,8 @@ LIMIT = 1_048_576
 MEMORY_BOUND_MB = 150
 """Peak RSS allowed: a run needs about 50 MiB; before the fix the 2-layer bomb below
 (2.5 KB on the wire, 1 GiB decoded) took it to 2,098 MiB."""
-SOLUTION = HELP_ME_UNPACK_SOLUTION
-"""help_me_unpack_problem()'s solution."""
-TALLY = Path(__file__).resolve().parents[1] / "plugins" / "tally.py"
+SOLUTION = MIRROR_SOLUTION
+"""mirror_problem()'s solution."""
 
 
 def gzipped(body: bytes, layers: int) -> Reply:
@@ -101,19 +90,16 @@ def test_an_encoding_not_decoded_here_is_refused(
 
 
 def test_a_download_a_problem_points_to_is_bounded_too(
-    hostile: HostileFactory, run_cli: CliRunner, tmp_path: Path
+    hostile: HostileFactory, run_cli: CliRunner
 ) -> None:
     # tally (tests/plugins/tally.py) downloads the URL its problem gives through
     # Context.http, as a plugin would.
-    site = tmp_path / "site"
-    site.mkdir()
-    shutil.copy(TALLY, site / "hackattic_test_tally.py")
-    fake_install(site, "hackattic-test-tally", {"tally": "hackattic_test_tally"})
     server = hostile()
     server.route("GET", "/challenges/tally/problem", Reply.json({"url": server.base_url + "/d"}))
     server.route("GET", "/d", Reply(200, bomb(1024, 2), [("Content-Encoding", "gzip, gzip")]))
-    env = {**hostile_env(server), "PYTHONPATH": str(site)}
-    result = run_cli("run", "tally", "--json", "--attempts", "1", env=env, token=TOKEN)
+    result = run_cli(
+        "run", "tally", "--json", "--attempts", "1", env=hostile_env(server), token=TOKEN
+    )
 
     assert result.exit_code == 3, result
     assert f"GET {server.base_url}/d: the answer is larger than {LIMIT}" in result.json["error"]
@@ -128,8 +114,8 @@ def test_a_download_a_problem_points_to_is_bounded_too(
     ("body", "expected"),
     [
         (deeply_nested(), "the problem is nested too deeply to read"),
-        (b'{"bytes": ' + long_integer() + b"}", "the problem holds a value that cannot be read"),
-        (b'{"bytes": ' + b"[" * 500 + b"]" * 500 + b"}", "nested more than 100 levels deep"),
+        (b'{"word": ' + long_integer() + b"}", "the problem holds a value that cannot be read"),
+        (b'{"word": ' + b"[" * 500 + b"]" * 500 + b"}", "nested more than 100 levels deep"),
     ],
     ids=["100,000 [", "5,000 digits", "500 ["],
 )
@@ -155,7 +141,7 @@ def test_a_hostile_solve_answer_keeps_the_solution(
     hostile: HostileFactory, run_cli: CliRunner, answer: bytes
 ) -> None:
     server = hostile()
-    server.route("GET", PROBLEM, Reply.json(help_me_unpack_problem()))
+    server.route("GET", PROBLEM, Reply.json(mirror_problem()))
     server.route("POST", SOLVE, Reply.raw_json(answer))
     result = run_cli("run", SLUG, "--json", env=hostile_env(server), token=TOKEN)
 
@@ -174,11 +160,11 @@ def test_a_hostile_solve_answer_prints_the_solution_for_a_person(
     hostile: HostileFactory, run_cli: CliRunner
 ) -> None:
     server = hostile()
-    server.route("GET", PROBLEM, Reply.json(help_me_unpack_problem()))
+    server.route("GET", PROBLEM, Reply.json(mirror_problem()))
     server.route("POST", SOLVE, Reply.raw_json(deeply_nested()))
     result = run_cli("run", SLUG, env=hostile_env(server), token=TOKEN)
 
     assert result.exit_code == 3, result
     (line,) = [line for line in result.stdout.splitlines() if "solution (sent" in line]
     assert "the service may have accepted it" in line
-    assert '"big_endian_double": 3.5' in line
+    assert '"mirrored": "cittakcah"' in line

@@ -12,6 +12,7 @@ from .conftest import TOKEN, CliResult, CliRunner, HostileFactory, hostile_env
 from .hostile_server import HostileServer
 
 PASSWORD = "s3cret-PASSWORD-9d8c"
+SLUG = "mirror"  # tests/plugins/mirror.py
 
 
 def one_line(result: CliResult) -> str:
@@ -32,7 +33,7 @@ def test_a_base_url_with_a_password_is_refused_without_echoing_it(
 ) -> None:
     server = hostile()
     url = f"http://hackattic:{PASSWORD}@127.0.0.1:{server.port}"
-    result = run_cli("run", "help_me_unpack", env={"HACKATTIC_BASE_URL": url}, token=TOKEN)
+    result = run_cli("run", SLUG, env={"HACKATTIC_BASE_URL": url}, token=TOKEN)
 
     line = one_line(result)
     assert "must not carry a user name or password" in line
@@ -53,20 +54,23 @@ def test_an_infinite_time_is_refused(
     hostile: HostileFactory, run_cli: CliRunner, name: str, value: str
 ) -> None:
     server = hostile()
-    result = run_cli("run", "help_me_unpack", env={**hostile_env(server), name: value}, token=TOKEN)
+    result = run_cli("run", SLUG, env={**hostile_env(server), name: value}, token=TOKEN)
 
     line = one_line(result)
     assert f"invalid setting {name}: Input should be a finite number" in line
     assert_untouched(server)
 
 
-def test_an_infinite_chit_chat_time_is_refused(hostile: HostileFactory, run_cli: CliRunner) -> None:
+def test_an_infinite_time_in_a_plugins_settings_is_refused(
+    hostile: HostileFactory, run_cli: CliRunner
+) -> None:
+    # ticker (tests/plugins/ticker.py) declares its max_seconds finite (allow_inf_nan=False).
     server = hostile()
-    env = {**hostile_env(server), "HACKATTIC_WEBSOCKET_CHIT_CHAT_SILENCE_MARGIN": "inf"}
-    result = run_cli("run", "websocket_chit_chat", "--json", env=env, token=TOKEN)
+    env = {**hostile_env(server), "HACKATTIC_TICKER_MAX_SECONDS": "inf"}
+    result = run_cli("run", "ticker", "--json", env=env, token=TOKEN)
 
     assert result.exit_code == 2, result
-    assert "SILENCE_MARGIN: Input should be a finite number" in result.json["error"]
+    assert "HACKATTIC_TICKER_MAX_SECONDS: Input should be a finite number" in result.json["error"]
     assert_untouched(server)
 
 
@@ -75,7 +79,7 @@ def test_a_base_url_ending_in_a_newline_is_refused(
 ) -> None:
     server = hostile()
     env = {"HACKATTIC_BASE_URL": server.base_url + "\n"}
-    line = one_line(run_cli("run", "help_me_unpack", env=env, token=TOKEN))
+    line = one_line(run_cli("run", SLUG, env=env, token=TOKEN))
 
     assert "holds whitespace or a control character" in line
     assert_untouched(server)
@@ -83,7 +87,7 @@ def test_a_base_url_ending_in_a_newline_is_refused(
 
 @pytest.mark.parametrize(
     "args",
-    [["run", "help_me_unpack"], ["list"], ["sandbox", "--port", "0"]],
+    [["run", SLUG], ["list"], ["sandbox", "--port", "0"]],
     ids=["run", "list", "sandbox"],
 )
 def test_a_dotenv_that_is_not_utf8_is_refused(

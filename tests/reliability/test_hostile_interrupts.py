@@ -22,10 +22,10 @@ from .conftest import (
     hostile_env,
     wait_for,
 )
-from .hostile_payloads import HELP_ME_UNPACK_SOLUTION, help_me_unpack_problem
+from .hostile_payloads import MIRROR_SOLUTION, mirror_problem
 from .hostile_server import HostileServer, Reply, Request
 
-SLUG = "help_me_unpack"
+SLUG = "mirror"  # tests/plugins/mirror.py
 SOLVE = f"/challenges/{SLUG}/solve"
 SIGNALS = [pytest.param(signal.SIGINT, id="SIGINT"), pytest.param(signal.SIGTERM, id="SIGTERM")]
 INTERRUPTED = "interrupted (Ctrl-C or SIGTERM)"
@@ -42,7 +42,7 @@ def one_json_object(result: CliResult) -> dict[str, object]:
 
 def holding_the_submit(hostile: HostileFactory) -> HostileServer:
     server = hostile()
-    server.route("GET", f"/challenges/{SLUG}/problem", Reply.json(help_me_unpack_problem()))
+    server.route("GET", f"/challenges/{SLUG}/problem", Reply.json(mirror_problem()))
 
     async def never_answer(request: Request) -> Reply:
         await asyncio.sleep(60)
@@ -66,7 +66,7 @@ def test_interrupted_during_the_submit_json_keeps_the_solution(
     data = one_json_object(result)
     assert data["error"] == INTERRUPTED
     assert data["status"] == "failed"
-    assert data["solution"] == HELP_ME_UNPACK_SOLUTION
+    assert data["solution"] == MIRROR_SOLUTION
     assert data["sent"] is True
     assert "may have accepted it" in str(data["message"])
 
@@ -84,7 +84,7 @@ def test_interrupted_during_the_submit_a_person_sees_the_solution(
     assert result.stderr_lines() == [f"hackattic: error: {INTERRUPTED}"], result
     (line,) = [line for line in result.stdout.splitlines() if "solution (sent" in line]
     assert "the service may have accepted it" in line
-    assert '"big_endian_double": 3.5' in line
+    assert '"mirrored": "cittakcah"' in line
 
 
 SLOW_PLUGIN = (

@@ -1,8 +1,11 @@
-"""Proxies, an endless conversation and a redirected WebSocket handshake.
+"""Proxies and an endless conversation.
 
-Items 5, 6 and the WebSocket part of 9 of issue 14: :class:`HostileServer` plays
-hackattic.com, a proxy that must not be used in cleartext, and a WebSocket server that
-pings every millisecond for ever or redirects the handshake elsewhere.
+Items 5 and 6 of issue 14: :class:`HostileServer` plays hackattic.com, a proxy that must not
+be used in cleartext, and a WebSocket server that ticks every millisecond for ever. The
+challenges are the test plugins ``mirror`` and ``ticker`` (``tests/plugins/``): a plugin's
+own bounds, from its settings, end the conversation, and the run reports the lost attempt.
+(Chit chat's own bounds and its refusal to follow a redirected handshake are tested in
+``plugins/websocket_chit_chat/tests/test_conversation.py``.)
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from .conftest import (
     assert_harmless,
     hostile_env,
 )
-from .hostile_payloads import help_me_unpack_problem
+from .hostile_payloads import mirror_problem
 from .hostile_server import HostileServer, Reply, Request, WebSocket
 
-SLUG = "help_me_unpack"
-CHIT_CHAT = "websocket_chit_chat"
+SLUG = "mirror"
+TICKER = "ticker"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
 
@@ -35,7 +38,7 @@ def proxy_env(proxy: HostileServer) -> dict[str, str | None]:
 
 def passing_service(hostile: HostileFactory) -> HostileServer:
     server = hostile()
-    server.route("GET", f"/challenges/{SLUG}/problem", Reply.json(help_me_unpack_problem()))
+    server.route("GET", f"/challenges/{SLUG}/problem", Reply.json(mirror_problem()))
     server.route("POST", f"/challenges/{SLUG}/solve", Reply.json({"result": "passed"}))
     return server
 
@@ -89,33 +92,33 @@ def test_a_remote_service_is_reached_only_through_a_tunnel(
 # -- 6. an endless conversation ------------------------------------------------------------
 
 
-def chit_chat_service(hostile: HostileFactory, pings_every: float) -> HostileServer:
-    """A chit chat whose WebSocket pings every ``pings_every`` s, at most 5,000 times."""
+def ticking_service(hostile: HostileFactory, ticks_every: float) -> HostileServer:
+    """A ticker whose WebSocket ticks every ``ticks_every`` s, at most 5,000 times."""
     server = hostile()
-    server.route("GET", f"/challenges/{CHIT_CHAT}/problem", Reply.json({"token": "t0k"}))
+    server.route("GET", f"/challenges/{TICKER}/problem", Reply.json({"token": "t0k"}))
 
     async def flood(socket: WebSocket, request: Request) -> None:
-        for _ in range(5000):
-            if not await socket.send_text("ping!"):
+        for number in range(1, 5001):
+            if not await socket.send_text(f"tick {number}"):
                 return
-            await asyncio.sleep(pings_every)
+            await asyncio.sleep(ticks_every)
 
-    server.websocket("/_/ws/", flood)
+    server.websocket("/_/ticker/", flood)
     return server
 
 
-def test_a_conversation_that_pings_for_ever_is_lost_after_max_beats(
+def test_a_conversation_that_ticks_for_ever_is_lost_after_the_plugins_max_ticks(
     hostile: HostileFactory, run_cli: CliRunner
 ) -> None:
-    server = chit_chat_service(hostile, pings_every=0.001)
-    result = run_cli(
-        "run", CHIT_CHAT, "--attempts", "1", "--json", env=hostile_env(server), token=TOKEN
-    )
+    server = ticking_service(hostile, ticks_every=0.001)
+    env = {**hostile_env(server), "HACKATTIC_TICKER_MAX_TICKS": "300"}
+    result = run_cli("run", TICKER, "--attempts", "1", "--json", env=env, token=TOKEN)
 
     assert result.exit_code == 4, result
     (attempt,) = result.json["attempts"]
-    assert attempt["error"].startswith("too many beats: the server sent more than 1000 pings")
-    assert "HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_BEATS" in attempt["error"]
+    # The plugin's setting reached its solver.
+    assert attempt["error"].startswith("too many ticks: the server sent more than 300")
+    assert "HACKATTIC_TICKER_MAX_TICKS" in attempt["error"]
     assert_harmless(result)
 
 
@@ -123,34 +126,11 @@ def test_a_conversation_that_pings_for_ever_is_lost_after_max_beats(
 def test_a_conversation_that_lasts_too_long_is_lost_after_max_seconds(
     hostile: HostileFactory, run_cli: CliRunner
 ) -> None:
-    server = chit_chat_service(hostile, pings_every=0.05)
-    env = {**hostile_env(server), "HACKATTIC_WEBSOCKET_CHIT_CHAT_MAX_SECONDS": "1"}
-    result = run_cli("run", CHIT_CHAT, "--attempts", "1", "--json", env=env, token=TOKEN)
+    server = ticking_service(hostile, ticks_every=0.05)
+    env = {**hostile_env(server), "HACKATTIC_TICKER_MAX_SECONDS": "1"}
+    result = run_cli("run", TICKER, "--attempts", "1", "--json", env=env, token=TOKEN)
 
     assert result.exit_code == 4, result
     (attempt,) = result.json["attempts"]
     assert attempt["error"].startswith("too long: no secret after 1 s"), result
     assert 1.0 <= attempt["seconds"] < 5.0
-
-
-# -- 9. the WebSocket handshake does not follow redirects ----------------------------------
-
-
-def test_a_redirected_handshake_is_not_followed(
-    hostile: HostileFactory, run_cli: CliRunner
-) -> None:
-    elsewhere = hostile()
-    server = hostile()
-    server.route("GET", f"/challenges/{CHIT_CHAT}/problem", Reply.json({"token": "t0k"}))
-    target = f"ws://127.0.0.1:{elsewhere.port}/_/ws/t0k"
-    server.websocket("/_/ws/", Reply(302, headers=[("Location", target)], reason=b"Found"))
-    result = run_cli(
-        "run", CHIT_CHAT, "--attempts", "1", "--json", env=hostile_env(server), token=TOKEN
-    )
-
-    assert result.exit_code == 4, result
-    (attempt,) = result.json["attempts"]
-    assert attempt["error"].startswith("connect: could not open the conversation"), result
-    assert "HTTP 302" in attempt["error"]
-    assert elsewhere.requests == []
-    assert len(server.seen("GET", "/_/ws/t0k")) == 1

@@ -11,13 +11,13 @@ import json
 import pytest
 
 from .conftest import TOKEN, CliResult, CliRunner, HostileFactory, assert_harmless, hostile_env
-from .hostile_payloads import ESCAPES, help_me_unpack_problem
+from .hostile_payloads import ESCAPES, mirror_problem
 from .hostile_server import HostileServer, Reply, Request, WebSocket
 
-SLUG = "help_me_unpack"
+SLUG = "mirror"  # tests/plugins/mirror.py
 PROBLEM = f"/challenges/{SLUG}/problem"
 SOLVE = f"/challenges/{SLUG}/solve"
-CHIT_CHAT = "websocket_chit_chat"
+TICKER = "ticker"  # tests/plugins/ticker.py: its solver loses an attempt on "ouch!…"
 HOSTILE_TEXT = "wrong value" + ESCAPES + "\ud800"
 """A reason with every kind of control sequence, and a lone surrogate (from "\\ud800" in
 the JSON), which no terminal encoding can write."""
@@ -25,7 +25,7 @@ the JSON), which no terminal encoding can write."""
 
 def rejecting(hostile: HostileFactory, reason: str) -> HostileServer:
     server = hostile()
-    server.route("GET", PROBLEM, Reply.json(help_me_unpack_problem()))
+    server.route("GET", PROBLEM, Reply.json(mirror_problem()))
     server.route("POST", SOLVE, Reply.json({"rejected": reason}))
     return server
 
@@ -98,15 +98,15 @@ def test_a_conversations_last_words_are_shown_with_their_controls_visible(
     hostile: HostileFactory, run_cli: CliRunner
 ) -> None:
     server = hostile()
-    server.route("GET", f"/challenges/{CHIT_CHAT}/problem", Reply.json({"token": "t0k"}))
+    server.route("GET", f"/challenges/{TICKER}/problem", Reply.json({"token": "t0k"}))
 
     async def ouch(socket: WebSocket, request: Request) -> None:
         await socket.send_text("ouch! " + ESCAPES)
 
-    server.websocket("/_/ws/", ouch)
+    server.websocket("/_/ticker/", ouch)
     for flags in ([], ["--json"]):
         result = run_cli(
-            "run", CHIT_CHAT, "--attempts", "1", *flags, env=hostile_env(server), token=TOKEN
+            "run", TICKER, "--attempts", "1", *flags, env=hostile_env(server), token=TOKEN
         )
         assert result.exit_code == 4, result
         assert_harmless(result)

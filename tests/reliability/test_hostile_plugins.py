@@ -3,7 +3,9 @@ every other plugin keeps working.
 
 Item 8 of issue 14, and item 9's token in a plugin's error text. The misbehaving plugins
 are real installs as far as ``importlib.metadata`` can tell (a dist-info on PYTHONPATH,
-which comes before the environment's own site-packages, as an impostor would want).
+which comes before the environment's own site-packages, as an impostor would want); the
+plugins that keep working are the test plugins every child has (``mirror`` and ``ticker``,
+installed as ``hackattic-mirror`` and ``hackattic-ticker``: see ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .conftest import (
 )
 from .hostile_server import Reply, Request, WebSocket
 
-CHIT_CHAT = "websocket_chit_chat"
+TICKER = "ticker"  # tests/plugins/ticker.py, installed as hackattic-ticker
 HEADER = "import os, sys\nfrom hackattic_core import Challenge, Problem, Solution, hookimpl\n"
 CHALLENGE = """
 class Fake(Challenge):
@@ -76,7 +78,7 @@ MISBEHAVING: dict[str, tuple[str, str]] = {
             "+ ' \\x1b[2J\\x1b]0;pwned\\x07')",
         ),
     ),
-    "hackattic-impostor": (CHIT_CHAT, plugin(CHIT_CHAT, title="'the impostor'")),
+    "hackattic-impostor": (TICKER, plugin(TICKER, title="'the impostor'")),
 }
 
 
@@ -110,7 +112,7 @@ def test_list_shows_each_misbehaving_plugin_as_an_error_of_its_distribution(
         "hackattic-model-not-problem": "Fake.problem_model must be a Problem subclass",
         "hackattic-leaks-token": "RuntimeError: token *** \\x1b[2J\\x1b]0;pwned\\x07",
         "hackattic-impostor": (
-            "entry-point name 'websocket_chit_chat' belongs to hackattic-websocket-chit-chat; "
+            "entry-point name 'ticker' belongs to hackattic-ticker; "
             "hackattic-impostor must register under a name of its own"
         ),
     }
@@ -118,11 +120,11 @@ def test_list_shows_each_misbehaving_plugin_as_an_error_of_its_distribution(
         status = rows[distribution]["status"]
         assert status.startswith("error: "), (distribution, status)
         assert error in status, (distribution, status)
-    # The real plugins, the real chit chat included, are untouched.
-    real = rows["hackattic-websocket-chit-chat"]
-    assert (real["slug"], real["status"]) == (CHIT_CHAT, "ok")
-    assert real["title"].startswith("WebSocket chit chat")
-    assert rows["hackattic-help-me-unpack"]["status"] == "ok"
+    # The well-behaved plugins, the real ticker included, are untouched.
+    real = rows["hackattic-ticker"]
+    assert (real["slug"], real["status"]) == (TICKER, "ok")
+    assert real["title"].startswith("Answer each tick")
+    assert rows["hackattic-mirror"]["status"] == "ok"
 
 
 def test_list_for_a_person_masks_the_token_and_shows_no_control_sequence(
@@ -148,25 +150,25 @@ def test_run_refuses_a_misbehaving_plugin_with_one_line(
     assert line.startswith(f"hackattic: error: challenge {slug!r} is unavailable"), result
 
 
-def test_the_real_chit_chat_still_runs_beside_the_misbehaving_plugins(
+def test_the_real_ticker_still_runs_beside_the_misbehaving_plugins(
     hostile: HostileFactory, run_cli: CliRunner, site: dict[str, str]
 ) -> None:
     server = hostile()
-    server.route("GET", f"/challenges/{CHIT_CHAT}/problem", Reply.json({"token": "t0k"}))
-    server.route("POST", f"/challenges/{CHIT_CHAT}/solve", Reply.json({"result": "passed"}))
+    server.route("GET", f"/challenges/{TICKER}/problem", Reply.json({"token": "t0k"}))
+    server.route("POST", f"/challenges/{TICKER}/solve", Reply.json({"result": "passed"}))
 
-    async def one_beat(socket: WebSocket, request: Request) -> None:
+    async def one_tick(socket: WebSocket, request: Request) -> None:
         await asyncio.sleep(0.7)
-        await socket.send_text("ping!")
+        await socket.send_text("tick 1")
         for _ in range(100):  # its answer, within a second
             if socket.received:
                 break
             await asyncio.sleep(0.01)
-        await socket.send_text('congratulations! the solution to this challenge is "a b c"')
+        await socket.send_text("done a b c")
 
-    server.websocket("/_/ws/", one_beat)
+    server.websocket("/_/ticker/", one_tick)
     env = {**site, **hostile_env(server)}
-    result = run_cli("run", CHIT_CHAT, "--json", "--attempts", "1", env=env, token=TOKEN)
+    result = run_cli("run", TICKER, "--json", "--attempts", "1", env=env, token=TOKEN)
 
     assert result.exit_code == 0, result
     assert result.json["solution"] == {"secret": "a b c"}

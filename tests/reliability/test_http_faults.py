@@ -1,16 +1,15 @@
-"""The fault matrix's HTTP rows: ``hackattic run help_me_unpack`` against a faulty sandbox.
+"""The fault matrix's HTTP rows: ``hackattic run mirror`` against a faulty sandbox.
 
 Each test starts ``hackattic sandbox`` in a process of its own with one fault switched on
-and runs the real CLI against it; ``run_cli`` also checks, for every run, that the token
+and runs the real CLI against it (``mirror``, the test plugin of ``tests/plugins/mirror.py``);
+``run_cli`` also checks, for every run, that the token
 never shows and that ``--json`` prints exactly one object with the process's exit code.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
-import struct
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import pytest
 
 from .conftest import TOKEN, CliResult, CliRunner, SandboxFactory, retry_lines
 
-SLUG = "help_me_unpack"
+SLUG = "mirror"
 PROBLEM_ROUTE = f"GET /challenges/{SLUG}/problem"
 SOLVE_ROUTE = f"POST /challenges/{SLUG}/solve"
 
@@ -182,11 +181,11 @@ def test_incomplete_problem_exits_3_naming_the_field(
     result = run_cli("run", SLUG, "--json", sandbox=server)
 
     assert result.exit_code == 3, result
-    assert "field 'bytes'" in result.json["error"], result
+    assert "field 'word'" in result.json["error"], result
     assert "required" in result.json["error"], result
     human = run_cli("run", SLUG, sandbox=server)
     assert human.exit_code == 3, human
-    assert "field 'bytes'" in the_error(human), human
+    assert "field 'word'" in the_error(human), human
     assert server.http_counts(SOLVE_ROUTE) == {}
 
 
@@ -220,8 +219,8 @@ def test_malformed_problem_raw_body_shown_with_vv(
     result = run_cli("run", SLUG, "-vv", sandbox=server)
 
     assert result.exit_code == 3, result
-    # The sandbox cuts the JSON text in half: '{"bytes": "…'
-    assert '{"bytes": "' in result.stderr, result
+    # The sandbox cuts the JSON text in half: '{"word": "…'
+    assert '{"word": "' in result.stderr, result
 
 
 # -- rejected, already solved --------------------------------------------------------------
@@ -303,7 +302,7 @@ class StubService:
     solves: list[dict[str, Any]] = field(default_factory=list)
 
 
-PACKED = struct.pack("<iIh2xfd", -7, 7, -3, 1.5, 2.25) + struct.pack(">d", -0.5)
+STUB_WORD = "stubbed-7f3a"
 
 
 @pytest.fixture
@@ -323,7 +322,7 @@ def stub_service() -> Iterator[StubService]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            self._answer(200, {"bytes": base64.b64encode(PACKED).decode()})
+            self._answer(200, {"word": STUB_WORD})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
@@ -356,14 +355,7 @@ def test_solution_not_accepted_is_kept_in_the_json_result(
     assert "503" in data["error"]
     assert "down for maintenance" in data["error"]
     assert data["submitted"] is False
-    assert data["solution"] == {
-        "int": -7,
-        "uint": 7,
-        "short": -3,
-        "float": 1.5,
-        "double": 2.25,
-        "big_endian_double": -0.5,
-    }
+    assert data["solution"] == {"mirrored": STUB_WORD[::-1]}
     # Sent once only: a solve that may have reached the server is never re-sent.
     assert stub_service.solves == [data["solution"]]
 
@@ -376,4 +368,4 @@ def test_solution_not_accepted_is_printed_for_a_person(
 
     assert result.exit_code == 3, result
     (shown,) = result_lines(result, "solution (not accepted")
-    assert '"big_endian_double": -0.5' in shown, result
+    assert f'"mirrored": "{STUB_WORD[::-1]}"' in shown, result

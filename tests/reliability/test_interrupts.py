@@ -23,8 +23,8 @@ from .conftest import (
     wait_for,
 )
 
-SLUG = "help_me_unpack"
-CHIT_CHAT = "websocket_chit_chat"
+SLUG = "mirror"  # tests/plugins/mirror.py
+TICKER = "ticker"  # tests/plugins/ticker.py: a conversation over a WebSocket
 SIGNALS = [pytest.param(signal.SIGINT, id="SIGINT"), pytest.param(signal.SIGTERM, id="SIGTERM")]
 
 
@@ -74,24 +74,24 @@ def test_interrupt_while_waiting_to_retry(
 def test_interrupt_during_a_conversation_closes_it(
     sandbox: SandboxFactory, start_cli: CliStarter, signum: int
 ) -> None:
-    server = sandbox(time_scale=0.25, rounds=1000)
-    process = start_cli("run", CHIT_CHAT, "-v", sandbox=server)
+    server = sandbox(time_scale=0.25, options={f"{TICKER}.rounds": 1000})
+    process = start_cli("run", TICKER, "-v", sandbox=server)
 
     def conversation() -> dict[str, Any]:
-        stats: dict[str, Any] = server.stats()["challenges"][CHIT_CHAT]
+        stats: dict[str, Any] = server.stats()["challenges"][TICKER]
         return stats
 
     wait_for(
-        lambda: conversation()["totals"]["open"] == 1 and conversation()["totals"]["pings"] >= 1,
+        lambda: conversation()["totals"]["open"] == 1 and conversation()["totals"]["ticks"] >= 1,
         what="a conversation under way",
     )
     assert_interrupted(interrupt(process, signum))
 
-    # The server saw the conversation end: not left open until a beat goes unanswered.
+    # The server saw the conversation end: closed by the client, not dropped.
     wait_for(lambda: conversation()["totals"]["open"] == 0, what="the conversation to end")
     (ended,) = conversation()["conversations"]
     assert ended["outcome"] == "client_closed", ended
-    assert conversation()["totals"]["missed_beats"] == 0
+    assert conversation()["totals"]["missed"] == 0
 
 
 def test_interrupted_run_with_json_prints_one_object(

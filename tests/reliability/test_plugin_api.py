@@ -1,27 +1,21 @@
-"""A plugin written against the public API only, installed for this test alone, runs end to
-end through the real CLI: its own conditions and fault, an async check, and an emulation
-that starts and stops a server of its own."""
+"""A plugin written against the public API only (``tests/plugins/tally.py``), installed as
+a distribution for the children of these tests (see ``conftest.py``), runs end to end
+through the real CLI: its own conditions and fault, an async check, and an emulation that
+starts and stops a server of its own."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from .conftest import CliRunner, fake_install
 
-PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "tally.py"
-
 
 @pytest.fixture
-def site(tmp_path: Path) -> dict[str, str]:
-    """A folder on ``PYTHONPATH`` where ``tally`` is installed (a module and a dist-info)."""
-    root = tmp_path / "site"
-    root.mkdir()
-    shutil.copy(PLUGIN, root / "hackattic_test_tally.py")
-    fake_install(root, "hackattic-test-tally", {"tally": "hackattic_test_tally"})
-    return {"PYTHONPATH": str(root)}
+def site() -> dict[str, str]:
+    """Nothing to add: every child has ``tally`` installed (``test_site``)."""
+    return {}
 
 
 def test_it_is_listed_with_its_options_and_fault(run_cli: CliRunner, site: dict[str, str]) -> None:
@@ -29,6 +23,7 @@ def test_it_is_listed_with_its_options_and_fault(run_cli: CliRunner, site: dict[
     assert result.exit_code == 0, result
     rows = {row["slug"]: row for row in result.json["challenges"]}
     assert rows["tally"]["status"] == "ok"
+    assert rows["tally"]["distribution"] == "hackattic-tally"
     sandbox = rows["tally"]["sandbox"]
     assert sandbox["options"]["count"]["default"] == 5
     assert sandbox["options"]["offset"]["description"] == "Added to every number."
@@ -65,6 +60,7 @@ def test_a_bad_option_names_the_challenge_and_its_options(
 def test_another_plugins_broken_emulation_does_not_touch_this_run(
     run_cli: CliRunner, site: dict[str, str], tmp_path: Path
 ) -> None:
+    (tmp_path / "site").mkdir()
     broken = tmp_path / "site" / "hackattic_test_broken.py"
     broken.write_text(
         "from hackattic_core import Challenge, Problem, Solution, hookimpl\n"
@@ -75,6 +71,10 @@ def test_another_plugins_broken_emulation_does_not_touch_this_run(
         "@hookimpl\ndef hackattic_register_challenges():\n    return [Broken]\n"
     )
     fake_install(tmp_path / "site", "hackattic-test-broken", {"broken": "hackattic_test_broken"})
-    result = run_cli("run", "tally", "--sandbox", "--json", env=site)
+    env = {**site, "PYTHONPATH": str(tmp_path / "site")}
+    listing = run_cli("list", "--json", env=env)
+    rows = {row["slug"]: row for row in listing.json["challenges"]}
+    assert "broken" in rows  # installed beside tally (its emulation is what is broken)
+    result = run_cli("run", "tally", "--sandbox", "--json", env=env)
     assert result.exit_code == 0, result
     assert result.json["status"] == "passed"

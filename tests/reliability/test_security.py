@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import TOKEN, CliRunner, SandboxFactory, retry_lines
 
-SLUG = "help_me_unpack"
+SLUG = "mirror"  # tests/plugins/mirror.py
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -59,7 +59,7 @@ def test_token_never_shows_in_a_failure_that_echoes_the_request(
     result = run_cli("run", SLUG, "-vv", "--json", sandbox=server)
 
     assert result.exit_code == 3, result
-    assert "/challenges/help_me_unpack/problem" in result.json["error"]
+    assert f"/challenges/{SLUG}/problem" in result.json["error"]
     assert TOKEN not in result.stdout + result.stderr
 
 

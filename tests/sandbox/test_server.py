@@ -14,12 +14,12 @@ import pytest
 
 from hackattic_core.challenge import Challenge
 from hackattic_core.sandbox.conditions import SandboxConditions
-from hackattic_core.serving import bind_tcp
 from hackattic_core.sandbox.server import (
     remote_warning,
     run_standalone,
     serve_challenges,
 )
+from hackattic_core.serving import bind_tcp
 
 Challenges = dict[str, type[Challenge]]
 MakeConditions = Callable[..., SandboxConditions]

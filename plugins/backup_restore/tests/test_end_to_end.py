@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import base64
 import gzip
-import json
 import re
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from hackattic_core import ExitCode
@@ -46,18 +45,14 @@ class TestTheWideDumps:
 # ---- solvers written the way public ones are: plain HTTP against the sandbox --------------
 
 
-def api(sandbox: Any, method: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One call of the sandbox's hackattic API (``problem`` or ``solve``), as JSON."""
-    verb = "problem" if body is None else "solve"
-    url = f"{sandbox.base_url}/challenges/{SLUG}/{verb}?access_token={sandbox.access_token}"
-    if body is not None:
-        url += "&playground=1"  # every problem may be solved, not only the first
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - loopback
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        answer: dict[str, Any] = json.loads(response.read())
-    return answer
+def submit(sandbox: Any, solver: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """A public-style solver's round: a fresh problem, its solution posted in the
+    playground (where every problem may be solved, not only the first)."""
+    url = f"{sandbox.base_url}/challenges/{SLUG}/solve"
+    params = {"access_token": sandbox.access_token, "playground": "1"}
+    answer = httpx.post(url, params=params, json=solver(sandbox.fetch_problem(SLUG)), timeout=30)
+    verdict: dict[str, Any] = answer.raise_for_status().json()
+    return verdict
 
 
 def rows_from_line_96(problem: dict[str, Any]) -> list[list[str]]:
@@ -79,10 +74,6 @@ def line_96_solver(problem: dict[str, Any]) -> dict[str, Any]:
 def every_ssn_solver(problem: dict[str, Any]) -> dict[str, Any]:
     """A classic mistake: every ssn of the table, alive or not."""
     return {"alive_ssns": [row[3] for row in rows_from_line_96(problem)]}
-
-
-def submit(sandbox: Any, solver: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    return api(sandbox, "POST", solver(api(sandbox, "GET")))
 
 
 def test_a_solver_reading_rows_from_line_96_passes_every_default_problem(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import signal
-import urllib.request
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from hackattic_core import ExitCode
+from hackattic_core.testing import interrupt
 
 SLUG = "collision_course"
 INCLUDE = "0123456789abcdef0123456789abcdef"
@@ -59,24 +60,25 @@ PUBLIC_PAIR = [
 ]
 
 
-def api(sandbox: Any, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    verb = "problem" if body is None else "solve"
-    url = f"{sandbox.base_url}/challenges/{SLUG}/{verb}?access_token={sandbox.access_token}"
-    if body is not None:
-        url += "&playground=1"
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data)  # noqa: S310 - loopback
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        answer: dict[str, Any] = json.loads(response.read())
-    return answer
+def submit(sandbox: Any, solver: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """A public-style solver's round: a fresh problem, its solution posted in the
+    playground (where every problem may be solved, not only the first)."""
+    url = f"{sandbox.base_url}/challenges/{SLUG}/solve"
+    params = {"access_token": sandbox.access_token, "playground": "1"}
+    answer = httpx.post(url, params=params, json=solver(sandbox.fetch_problem(SLUG)), timeout=30)
+    verdict: dict[str, Any] = answer.raise_for_status().json()
+    return verdict
+
+
+def public_style(problem: dict[str, Any]) -> dict[str, Any]:
+    """The usual public solver: a known colliding pair, the include appended to both."""
+    include = problem["include"].encode()
+    return {"files": [base64.b64encode(block + include).decode() for block in PUBLIC_PAIR]}
 
 
 def test_a_public_style_solver_passes_every_default_problem(hackattic_sandbox: Any) -> None:
     for number in range(PROBLEMS):
-        include = api(hackattic_sandbox)["include"].encode()
-        files = [base64.b64encode(block + include).decode() for block in PUBLIC_PAIR]
-        answer = api(hackattic_sandbox, {"files": files})
+        answer = submit(hackattic_sandbox, public_style)
         assert "passed" in answer.get("result", ""), (number, answer)
 
 
@@ -132,9 +134,6 @@ def test_sigint_while_the_submit_hangs_ends_the_run(
     hackattic_fake_service.hold_submit.set()
     environment = hackattic_fake_service.serve({"include": INCLUDE})
     process = hackattic_cli_start("run", SLUG, "--json", env=environment)
-    assert hackattic_fake_service.submit_arrived.wait(30), process.stderr_so_far()
-    process.send_signal(signal.SIGINT)
-    result = process.wait(timeout=30)
+    result, _ = interrupt(process, hackattic_fake_service.submit_arrived)
     assert result.exit_code == ExitCode.INTERRUPTED, result
-    (line,) = result.stdout.splitlines()
-    assert json.loads(line)["exit_code"] == ExitCode.INTERRUPTED
+    assert result.json["exit_code"] == ExitCode.INTERRUPTED

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import signal
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from hackattic_dockerized_solutions.emulation import DockerizedSolutionsEmulatio
 from hackattic_dockerized_solutions.images import secret_for
 
 from hackattic_core import ProblemError, SolverError, validate_problem
-from hackattic_core.testing import ExitCode
+from hackattic_core.testing import ExitCode, interrupt
 
 SLUG = "dockerized_solutions"
 REAL = json.loads((Path(__file__).parent / "real_problems.json").read_text())["samples"]
@@ -139,10 +138,9 @@ def test_nothing_listens_or_stays_on_disk_after_an_interrupted_run(
         "run", SLUG, "--sandbox", "--json", "--fault", "slow", "-o", "slow_seconds=1.5",
         env={"HACKATTIC_DOCKERIZED_SOLUTIONS_PORT": str(port), "TMPDIR": str(scratch)},
     )  # fmt: skip
-    ports.wait_until(lambda: not ports.is_free(port))
-    process.send_signal(signal.SIGINT)
-    result = process.wait()
-    assert result.exit_code == ExitCode.INTERRUPTED, result.stderr
+    result, _ = interrupt(process, lambda: not ports.is_free(port))
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert result.json["exit_code"] == ExitCode.INTERRUPTED
     assert ports.is_free(port)
     assert leftovers(scratch) == []
 

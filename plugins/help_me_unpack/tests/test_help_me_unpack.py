@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import signal
 import struct
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from hackattic_help_me_unpack.challenge import (
     HelpMeUnpackChallenge,
@@ -21,6 +20,7 @@ from hackattic_help_me_unpack.challenge import (
 )
 
 from hackattic_core import ExitCode
+from hackattic_core.testing import interrupt
 
 SLUG = "help_me_unpack"
 FIELDS = {"int", "uint", "short", "float", "double", "big_endian_double"}
@@ -77,17 +77,14 @@ class TestTheWideProblems:
 # ---- solvers written the way public ones are: plain HTTP against the sandbox --------------
 
 
-def api(sandbox: Any, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    verb = "problem" if body is None else "solve"
-    url = f"{sandbox.base_url}/challenges/{SLUG}/{verb}?access_token={sandbox.access_token}"
-    if body is not None:
-        url += "&playground=1"
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data)  # noqa: S310 - loopback
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        answer: dict[str, Any] = json.loads(response.read())
-    return answer
+def submit(sandbox: Any, solver: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """A public-style solver's round: a fresh problem, its solution posted in the
+    playground (where every problem may be solved, not only the first)."""
+    url = f"{sandbox.base_url}/challenges/{SLUG}/solve"
+    params = {"access_token": sandbox.access_token, "playground": "1"}
+    answer = httpx.post(url, params=params, json=solver(sandbox.fetch_problem(SLUG)), timeout=30)
+    verdict: dict[str, Any] = answer.raise_for_status().json()
+    return verdict
 
 
 def public_style(problem: dict[str, Any]) -> dict[str, Any]:
@@ -105,10 +102,6 @@ def reads_the_short_as_an_int(problem: dict[str, Any]) -> dict[str, Any]:
     solution = public_style(problem)
     (solution["short"],) = struct.unpack_from("<i", base64.b64decode(problem["bytes"]), 8)
     return solution
-
-
-def submit(sandbox: Any, solver: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    return api(sandbox, solver(api(sandbox)))
 
 
 def test_a_public_style_solver_passes_every_default_problem(hackattic_sandbox: Any) -> None:
@@ -192,12 +185,9 @@ def test_sigint_while_the_submit_hangs_ends_the_run(
     hackattic_fake_service.hold_submit.set()
     environment = hackattic_fake_service.serve({"bytes": packed(1, 2, 3, NAN32, INF64)})
     process = hackattic_cli_start("run", SLUG, "--json", env=environment)
-    assert hackattic_fake_service.submit_arrived.wait(30), process.stderr_so_far()
-    process.send_signal(signal.SIGINT)
-    result = process.wait(timeout=30)
+    result, _ = interrupt(process, hackattic_fake_service.submit_arrived)
     assert result.exit_code == ExitCode.INTERRUPTED, result
-    (line,) = result.stdout.splitlines()
-    assert strict_json(line)["exit_code"] == ExitCode.INTERRUPTED
+    assert strict_json(result.stdout)["exit_code"] == ExitCode.INTERRUPTED
 
 
 def test_the_public_solver_and_ours_agree(hackattic_emulation: Any) -> None:

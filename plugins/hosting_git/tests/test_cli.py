@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import signal
 import socket
 from pathlib import Path
 
-from hackattic_core.testing import ExitCode
+from hackattic_core.testing import ExitCode, interrupt
 
 SLUG = "hosting_git"
 QUICK = ("-o", "key_type=ed25519")
@@ -101,9 +100,8 @@ def test_an_interrupted_run_leaves_nothing_behind(
         "run", SLUG, "--sandbox", "--json", *QUICK, "--fault", "slow", "-o", "slow_seconds=3",
         env={"HACKATTIC_HOSTING_GIT_PORT": str(port), "TMPDIR": str(temp)},
     )  # fmt: skip
-    ports.wait_until(lambda: ports.listening(port))
-    process.send_signal(signal.SIGINT)
-    result = process.wait()
-    assert result.exit_code == ExitCode.INTERRUPTED, result.stderr
+    result, _ = interrupt(process, lambda: ports.listening(port))
+    assert result.exit_code == ExitCode.INTERRUPTED, result
+    assert result.json["exit_code"] == ExitCode.INTERRUPTED
     assert not ports.listening(port)
     assert list(temp.iterdir()) == []

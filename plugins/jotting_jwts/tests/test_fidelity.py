@@ -36,21 +36,19 @@ def capture(
         seen.append((request.method, request.url.path, request.headers.get("content-type"), body))
         return JSONResponse({})
 
-    async def exchange() -> dict[str, Any]:
+    async def exchange() -> None:
         app = Starlette(routes=[Route("/{path:path}", record, methods=["GET", "POST", "PUT"])])
         base, token = hackattic_sandbox.base_url, hackattic_sandbox.access_token
         async with serve_asgi(app, "127.0.0.1", 0) as bound, httpx.AsyncClient(timeout=60) as http:
-            problem: dict[str, Any] = (
-                await http.get(f"{base}/challenges/{SLUG}/problem", params={"access_token": token})
-            ).json()
             await http.post(
                 f"{base}/challenges/{SLUG}/solve",
                 params={"access_token": token},
                 json={"app_url": f"http://127.0.0.1:{bound.port}/"},
             )
-        return problem
 
-    return asyncio.run(exchange()), seen
+    problem = hackattic_sandbox.fetch_problem(SLUG)
+    asyncio.run(exchange())
+    return problem, seen
 
 
 @pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")

@@ -17,13 +17,10 @@ Run: ``.venv/bin/python plugins/reading_qr/benchmarks/bench_reading_qr.py``
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +28,16 @@ import numpy.typing as npt
 from hackattic_reading_qr.decode import load_gray, read_qr
 from hackattic_reading_qr.drawing import Look, draw_png, random_text
 from hackattic_reading_qr.emulation import ReadingQrConditions
+
+from bench.common import (
+    Tally,
+    accuracy_targets,
+    answered_samples,
+    never_worse_target,
+    tally_header,
+    tally_row,
+    target,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 SEED = 22
@@ -64,7 +71,7 @@ def _opencv() -> Decoder | str:
 
 def _zbar() -> Decoder | str:
     try:
-        from pyzbar import pyzbar  # type: ignore[import-not-found, unused-ignore]
+        from pyzbar import pyzbar  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         return "not installed (pyzbar)"
     except OSError:  # pyzbar is there, the zbar library is not
@@ -77,22 +84,8 @@ def _zbar() -> Decoder | str:
     return decode
 
 
-@dataclass
-class Tally:
-    right: int = 0
-    total: int = 0
-    seconds: list[float] = field(default_factory=list)
-
-    def share(self) -> float:
-        return self.right / self.total if self.total else 0.0
-
-    def cell(self) -> str:
-        return f"{self.right}/{self.total}" if self.total < 10 else f"{self.share():.1%}"
-
-
 def _samples() -> dict[str, list[tuple[bytes, str]]]:
-    answers: dict[str, str] = json.loads((FIXTURES / "answers.json").read_text())
-    sets = {"real": [((FIXTURES / name).read_bytes(), text) for name, text in answers.items()]}
+    sets = {"real": answered_samples(FIXTURES)}
     rng = random.Random(SEED)
     looks = {
         "emulated": (PROBLEMS, Look()),
@@ -125,64 +118,37 @@ def run() -> dict[str, object]:
                     continue
                 start = time.process_time()
                 got = decoder(gray)
-                tally = tallies[name][set_name]
-                tally.seconds.append(load + time.process_time() - start)
-                tally.total += 1
-                tally.right += got == text
+                tallies[name][set_name].add(got == text, load + time.process_time() - start)
     headers = [
         f"real ({len(sets['real'])})",
         f"emulated ({len(sets['emulated'])})",
         f"noise σ={CONDITIONS.noise_sigma:g} ({len(sets['noise'])})",
         f"blur r={CONDITIONS.blur_radius:g} ({len(sets['blur'])})",
-        "CPU per solve, median / max",
     ]
-    rows = ["| decoder | " + " | ".join(headers) + " |", "|---" + "|---:" * len(headers) + "|"]
+    rows = tally_header("decoder", headers)
     for name, decoder in decoders.items():
         if isinstance(decoder, str):
-            rows.append(f"| {name} | " + " | ".join([decoder] + ["–"] * (len(headers) - 1)) + " |")
+            rows.append(f"| {name} | " + " | ".join([decoder] + ["–"] * len(headers)) + " |")
             continue
-        cells = [tallies[name][s].cell() for s in sets]
-        seconds = [t for s in sets for t in tallies[name][s].seconds]
-        cells.append(f"{statistics.median(seconds) * 1e3:.1f} ms / {max(seconds) * 1e3:.1f} ms")
-        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+        rows.append(tally_row(name, tallies[name]))
     mine = tallies["**ours** (zxing-cpp)"]
-    worst = max(t for s in sets for t in mine[s].seconds)
     others = [tallies[name] for name, decoder in decoders.items() if not isinstance(decoder, str)]
     others = others[1:]
-    targets = [
-        _target("real payloads right", "all", mine["real"].cell(), mine["real"].share() == 1),
-        _target(
-            "emulated problems right",
-            "≥ 99.5%",
-            f"{mine['emulated'].share():.1%}",
-            mine["emulated"].share() >= 0.995,
-        ),
-        _target("CPU per solve", "< 1 s", f"max {worst * 1e3:.0f} ms", worst < 1.0),
-    ]
+    targets = accuracy_targets(mine)
     if others:
         best = {s: max(other[s].share() for other in others) for s in sets}
         targets.append(
-            _target(
-                "right, against the best common decoder, per set",
-                "never fewer, more on some",
-                ", ".join(f"{s} {mine[s].share():.1%} vs {best[s]:.1%}" for s in sets),
-                all(mine[s].share() >= best[s] for s in sets)
-                and any(mine[s].share() > best[s] for s in sets),
-            )
+            never_worse_target("right, against the best common decoder, per set", mine, best)
         )
     else:
         targets.append(
-            _target("better than the common decoders", "measured", "neither installed", False)
+            target("better than the common decoders", "measured", "neither installed", False)
         )
     return {
         "title": "reading_qr: codes read right and CPU time per solve",
         "markdown": "\n".join(rows),
         "targets": targets,
     }
-
-
-def _target(name: str, target: str, measured: str, met: bool) -> dict[str, object]:
-    return {"name": name, "target": target, "measured": measured, "met": met}
 
 
 if __name__ == "__main__":

@@ -25,22 +25,22 @@ def exchange(hackattic_sandbox: Any) -> tuple[dict[str, Any], list[Answered], di
     records, and the verdict."""
     asked: list[Answered] = []
 
-    async def run() -> tuple[dict[str, Any], dict[str, Any]]:
+    problem = hackattic_sandbox.fetch_problem(SLUG)
+
+    async def run() -> dict[str, Any]:
         base, token = hackattic_sandbox.base_url, hackattic_sandbox.access_token
         async with httpx.AsyncClient(timeout=60) as http:
-            problem: dict[str, Any] = (
-                await http.get(f"{base}/challenges/{SLUG}/problem", params={"access_token": token})
-            ).json()
             zone = Zone.of([DnsRecord.model_validate(r) for r in problem["records"]])
             async with serve_dns(Resolver(zone, asked.append), "127.0.0.1", 0) as bound:
-                verdict = await http.post(
+                answer = await http.post(
                     f"{base}/challenges/{SLUG}/solve",
                     params={"access_token": token},
                     json={"dns_ip": "127.0.0.1", "dns_port": bound.port},
                 )
-        return problem, verdict.json()
+        verdict: dict[str, Any] = answer.json()
+        return verdict
 
-    problem, verdict = asyncio.run(run())
+    verdict = asyncio.run(run())
     return problem, asked, verdict
 
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import base64
 import datetime
-import json
 import math
-import signal
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -21,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from hackattic_core import ExitCode
+from hackattic_core.testing import interrupt
 
 SLUG = "tales_of_ssl"
 SEEDS = 20
@@ -80,21 +79,14 @@ def san_only(problem: dict[str, Any]) -> dict[str, Any]:
     return public_style(problem, cn=False)
 
 
-def api(sandbox: Any, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    verb = "problem" if body is None else "solve"
-    url = f"{sandbox.base_url}/challenges/{SLUG}/{verb}?access_token={sandbox.access_token}"
-    if body is not None:
-        url += "&playground=1"
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data)  # noqa: S310 - loopback
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        answer: dict[str, Any] = json.loads(response.read())
-    return answer
-
-
 def submit(sandbox: Any, solver: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    return api(sandbox, solver(api(sandbox)))
+    """A public-style solver's round: a fresh problem, its solution posted in the
+    playground (where every problem may be solved, not only the first)."""
+    url = f"{sandbox.base_url}/challenges/{SLUG}/solve"
+    params = {"access_token": sandbox.access_token, "playground": "1"}
+    answer = httpx.post(url, params=params, json=solver(sandbox.fetch_problem(SLUG)), timeout=30)
+    verdict: dict[str, Any] = answer.raise_for_status().json()
+    return verdict
 
 
 class TestTheDefaults:
@@ -286,12 +278,9 @@ def test_sigint_ends_the_load_of_a_key_that_would_take_minutes(
     environment["HACKATTIC_TALES_OF_SSL_MAX_KEY_BITS"] = "32768"  # the user allows it
     process = hackattic_cli_start("run", SLUG, "--json", env=environment)
     assert hackattic_fake_service.fetched.wait(30), process.stderr_so_far()
-    time.sleep(1.0)  # into the key's check
-    process.send_signal(signal.SIGINT)
-    signalled = time.monotonic()
-    result = process.wait(timeout=60)  # the load alone takes minutes
-    print(f"gone {time.monotonic() - signalled:.2f} s after SIGINT")
+    time.sleep(1.0)  # into the key's check (the load alone takes minutes)
+    result, after_signal = interrupt(process, hackattic_fake_service.fetched)
+    print(f"gone {after_signal:.2f} s after SIGINT")
     assert result.exit_code == ExitCode.INTERRUPTED, result
-    (line,) = result.stdout.splitlines()
-    assert json.loads(line)["exit_code"] == ExitCode.INTERRUPTED
+    assert result.json["exit_code"] == ExitCode.INTERRUPTED
     assert not hackattic_fake_service.submitted()

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 SLUG = "the_redis_one"
@@ -54,12 +53,7 @@ def shape(rdb: bytes, read_all: Any) -> dict[str, Any]:
 @pytest.fixture
 def served(hackattic_sandbox: Any) -> dict[str, Any]:
     """The default problem, fetched as a solver fetches it."""
-    answer = httpx.get(
-        f"{hackattic_sandbox.base_url}/challenges/{SLUG}/problem",
-        params={"access_token": hackattic_sandbox.access_token},
-        timeout=30,
-    )
-    problem: dict[str, Any] = answer.json()
+    problem: dict[str, Any] = hackattic_sandbox.fetch_problem(SLUG)
     return problem
 
 

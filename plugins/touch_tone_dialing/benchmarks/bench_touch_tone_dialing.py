@@ -22,13 +22,10 @@ bench_touch_tone_dialing.py`` (``make bench`` discovers it). ``TOUCH_TONE_BENCH_
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +34,15 @@ from hackattic_touch_tone_dialing.emulation import TouchToneDialingConditions
 from hackattic_touch_tone_dialing.keypad import COLUMN_HZ, ROW_HZ, key_at
 from hackattic_touch_tone_dialing.synthesis import RATE, Sound, random_sequence, sound_sequence
 from hackattic_touch_tone_dialing.wav import Pcm, read_wav, write_wav
+
+from bench.common import (
+    Tally,
+    accuracy_targets,
+    answered_samples,
+    never_worse_target,
+    tally_header,
+    tally_row,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 SEED = 22
@@ -84,22 +90,8 @@ def naive(pcm: Pcm) -> str:
     return "".join(keys)
 
 
-@dataclass
-class Tally:
-    right: int = 0
-    total: int = 0
-    seconds: list[float] = field(default_factory=list)
-
-    def share(self) -> float:
-        return self.right / self.total if self.total else 0.0
-
-    def cell(self) -> str:
-        return f"{self.right}/{self.total}" if self.total < 10 else f"{self.share():.1%}"
-
-
 def _samples() -> dict[str, list[tuple[bytes, str]]]:
-    answers: dict[str, str] = json.loads((FIXTURES / "answers.json").read_text())
-    sets = {"real": [((FIXTURES / name).read_bytes(), seq) for name, seq in answers.items()]}
+    sets = {"real": answered_samples(FIXTURES)}
     rng = random.Random(SEED)
     sounds = {
         "emulated": (PROBLEMS, Sound()),
@@ -129,10 +121,7 @@ def run() -> dict[str, object]:
             for name, listener in listeners.items():
                 start = time.process_time()
                 heard = listener(read_wav(data, max_seconds=MAX_SECONDS))
-                tally = tallies[name][set_name]
-                tally.seconds.append(time.process_time() - start)
-                tally.total += 1
-                tally.right += heard == sequence
+                tallies[name][set_name].add(heard == sequence, time.process_time() - start)
     headers = [
         f"real ({len(sets['real'])})",
         f"emulated ({len(sets['emulated'])})",
@@ -140,42 +129,21 @@ def run() -> dict[str, object]:
         f"noise 6 dB ({len(sets['noise 6 dB'])})",
         f"clipping ×{CONDITIONS.clip_gain:g} ({len(sets['clipping'])})",
         f"{CONDITIONS.short_gap_ms} ms pauses ({len(sets['short_gap'])})",
-        "CPU per solve, median / max",
     ]
-    rows = ["| listener | " + " | ".join(headers) + " |", "|---" + "|---:" * len(headers) + "|"]
+    rows = tally_header("listener", headers)
     for name in listeners:
-        cells = [tallies[name][s].cell() for s in sets]
-        seconds = [t for s in sets for t in tallies[name][s].seconds]
-        cells.append(f"{statistics.median(seconds) * 1e3:.1f} ms / {max(seconds) * 1e3:.1f} ms")
-        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+        rows.append(tally_row(name, tallies[name]))
     mine, theirs, _ = (tallies[name] for name in listeners)
-    worst = max(t for s in sets for t in mine[s].seconds)
+    theirs_share = {s: tally.share() for s, tally in theirs.items()}
     targets = [
-        _target("real payloads right", "all", mine["real"].cell(), mine["real"].share() == 1),
-        _target(
-            "emulated problems right",
-            "≥ 99.5%",
-            f"{mine['emulated'].share():.1%}",
-            mine["emulated"].share() >= 0.995,
-        ),
-        _target("CPU per solve", "< 1 s", f"max {worst * 1e3:.0f} ms", worst < 1.0),
-        _target(
-            "right, against the naive peak-picker, per set",
-            "never fewer, more on some",
-            ", ".join(f"{s} {mine[s].share():.1%} vs {theirs[s].share():.1%}" for s in sets),
-            all(mine[s].share() >= theirs[s].share() for s in sets)
-            and any(mine[s].share() > theirs[s].share() for s in sets),
-        ),
+        *accuracy_targets(mine),
+        never_worse_target("right, against the naive peak-picker, per set", mine, theirs_share),
     ]
     return {
         "title": "touch_tone_dialing: sequences heard right and CPU time per solve",
         "markdown": "\n".join(rows),
         "targets": targets,
     }
-
-
-def _target(name: str, target: str, measured: str, met: bool) -> dict[str, object]:
-    return {"name": name, "target": target, "measured": measured, "met": met}
 
 
 if __name__ == "__main__":

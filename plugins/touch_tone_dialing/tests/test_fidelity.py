@@ -46,12 +46,8 @@ def shape(data: bytes) -> dict[str, Any]:
 @pytest.fixture
 def served(hackattic_sandbox: Any) -> tuple[dict[str, Any], bytes]:
     """The default problem and its WAV file, fetched as a solver fetches them."""
-    with httpx.Client(timeout=30) as client:
-        problem = client.get(
-            f"{hackattic_sandbox.base_url}/challenges/{SLUG}/problem",
-            params={"access_token": hackattic_sandbox.access_token},
-        ).json()
-        return problem, client.get(problem["wav_url"]).content
+    problem = hackattic_sandbox.fetch_problem(SLUG)
+    return problem, httpx.get(problem["wav_url"], timeout=30).content
 
 
 def test_the_problem_has_the_real_fields(served: tuple[dict[str, Any], bytes]) -> None:

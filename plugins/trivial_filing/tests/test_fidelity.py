@@ -19,23 +19,23 @@ def exchange(hackattic_sandbox: Any) -> tuple[dict[str, Any], list[Event], dict[
     and the verdict."""
     events: list[Event] = []
 
-    async def run() -> tuple[dict[str, Any], dict[str, Any]]:
+    problem = hackattic_sandbox.fetch_problem(SLUG)
+
+    async def run() -> dict[str, Any]:
         base, token = hackattic_sandbox.base_url, hackattic_sandbox.access_token
         async with httpx.AsyncClient(timeout=120) as http:
-            problem: dict[str, Any] = (
-                await http.get(f"{base}/challenges/{SLUG}/problem", params={"access_token": token})
-            ).json()
             files = {name: text.encode() for name, text in problem["files"].items()}
             server = TftpServer(files, "127.0.0.1", listener=events.append)
             async with serve_tftp(server, 0) as bound:
-                verdict = await http.post(
+                answer = await http.post(
                     f"{base}/challenges/{SLUG}/solve",
                     params={"access_token": token},
                     json={"tftp_host": "127.0.0.1", "tftp_port": bound.port},
                 )
-        return problem, verdict.json()
+        verdict: dict[str, Any] = answer.json()
+        return verdict
 
-    problem, verdict = asyncio.run(run())
+    verdict = asyncio.run(run())
     return problem, events, verdict
 
 
