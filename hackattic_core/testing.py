@@ -78,6 +78,36 @@ def hackattic_executable() -> str:
     return str(Path(sys.executable).with_name("hackattic"))
 
 
+# ru_maxrss of a direct child counts the memory of the process it was forked from (the
+# kernel takes the old address space's high-water mark at exec): a test process that has
+# loaded OpenCV would make every child look big. So each child is started by this small
+# launcher, which forks the real command, forwards SIGINT and SIGTERM to it, writes the
+# command's own peak RSS (KiB) to a file and exits as the command did.
+_LAUNCHER = """
+import os, signal, sys
+rss_file, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+with open(rss_file + ".pid", "w") as out:
+    out.write(str(pid))
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
+while True:
+    try:
+        _, status, usage = os.wait4(pid, 0)
+        break
+    except ChildProcessError:
+        sys.exit(70)
+    except InterruptedError:
+        continue
+with open(rss_file, "w") as out:
+    out.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def hackattic_command() -> list[str]:
     """How to run ``hackattic``: its console script beside this interpreter, or, where
     there is none (an environment that sees hackattic through a ``.pth``), the module."""
@@ -181,17 +211,27 @@ class CliProcess:
         self._out = (self.cwd / "stdout.txt").open("w+")
         self._err = (self.cwd / "stderr.txt").open("w+")
         self.started = time.monotonic()
+        self._rss_file = self.cwd / "peak_rss_kib.txt"
+        launcher = [sys.executable, "-c", _LAUNCHER, str(self._rss_file)]
         self.proc = subprocess.Popen(  # noqa: S603 - our own console script
-            [*hackattic_command(), *self.args],
+            [*launcher, *hackattic_command(), *self.args],
             cwd=self.cwd,
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=self._out,
             stderr=self._err,
+            start_new_session=True,  # its own group: kill() ends the launcher and the command
         )
 
     @property
     def pid(self) -> int:
+        """The ``hackattic`` process's id (not its launcher's)."""
+        pid_file = Path(f"{self._rss_file}.pid")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                return int(pid_file.read_text())
+            time.sleep(0.01)
         return self.proc.pid
 
     def send_signal(self, signum: int) -> None:
@@ -213,7 +253,7 @@ class CliProcess:
             if pid:
                 break
             if time.monotonic() > deadline:
-                self.proc.kill()
+                self._kill_group()
                 os.wait4(self.proc.pid, 0)
                 self.proc.returncode = -9
                 stdout, stderr = self._read()
@@ -230,11 +270,22 @@ class CliProcess:
             stdout,
             stderr,
             time.monotonic() - self.started,
-            usage.ru_maxrss / 1024,
+            self._peak_rss_kib(usage.ru_maxrss) / 1024,
         )
         if self.check if check is None else check:
             check_run(result, self.secrets)
         return result
+
+    def _kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def _peak_rss_kib(self, fallback: int) -> int:
+        """The command's own peak RSS, as the launcher measured it."""
+        try:
+            return int(self._rss_file.read_text())
+        except (OSError, ValueError):
+            return fallback
 
     def _read(self) -> tuple[str, str]:
         texts = []
@@ -248,8 +299,10 @@ class CliProcess:
     def kill(self) -> None:
         """Stop it if it still runs (by its own id) and release its files."""
         if self.proc.returncode is None and self.proc.poll() is None:
-            self.proc.kill()
+            self._kill_group()
             self.proc.wait(5)
+        else:
+            self._kill_group()  # a command left behind by a launcher that ended
         for handle in (self._out, self._err):
             with contextlib.suppress(ValueError):
                 handle.close()
