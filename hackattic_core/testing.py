@@ -235,7 +235,9 @@ class CliProcess:
         return self.proc.pid
 
     def send_signal(self, signum: int) -> None:
-        self.proc.send_signal(signum)
+        """To the ``hackattic`` process itself (SIGSTOP cannot be forwarded)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signum)
 
     def stderr_so_far(self) -> str:
         return (self.cwd / "stderr.txt").read_text(errors="replace")
