@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -35,7 +36,7 @@ class Downloads:
 
     time_scale: float = 1.0
     base_url: str = ""
-    clock: object = field(default=time.monotonic, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _published: dict[str, _Published] = field(default_factory=dict, repr=False)
     fetched: int = 0
     """Links fetched so far (the ``/_/stats`` of an emulation can report it)."""
@@ -43,8 +44,7 @@ class Downloads:
     """Fetches refused: unknown, already fetched, or expired."""
 
     def _now(self) -> float:
-        now: float = self.clock()  # type: ignore[operator]
-        return now
+        return self.clock()
 
     def publish(
         self,

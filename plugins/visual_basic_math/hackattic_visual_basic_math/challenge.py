@@ -13,13 +13,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from hackattic_core import (
     Challenge,
     ChallengeSettings,
     Context,
+    DownloadUrl,
     Problem,
     ProblemError,
     Solution,
@@ -29,20 +30,11 @@ from hackattic_core import (
 if TYPE_CHECKING:
     from .reader import ReadLine
 
-MAX_URL_LENGTH = 4096
-
 
 class VisualBasicMathProblem(Problem):
     """What ``GET /challenges/visual_basic_math/problem`` returns."""
 
-    image_url: str = Field(max_length=MAX_URL_LENGTH)
-
-    @field_validator("image_url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("expected an http(s) URL")
-        return value
+    image_url: DownloadUrl
 
 
 class VisualBasicMathSolution(Solution):
